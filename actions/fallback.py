@@ -1,0 +1,61 @@
+"""Two-stage fallback: suggest likely intents as buttons, then offer an officer."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.tracker_view import intent_ranking, matter_ranking, previous_action
+from bot.knowledge import default_knowledge
+from bot.labels import label_button
+from bot.replies import Button
+
+FIRST_MISS = "抱歉，我没太明白您的意思。您是想问下面哪一项吗？都不是的话，请换个说法再说一次。"
+SECOND_MISS = "抱歉，我还是没能理解您的问题。要不要为您转接民警？您也可以先看看交警的受理范围。"
+MAX_SUGGESTIONS = 3
+MIN_CONFIDENCE = 0.05
+NEVER_SUGGEST = {"affirm", "deny", "cancel", "out_of_scope", "greet", "goodbye", "thank"}
+
+
+def suggestion_buttons(tracker: Tracker) -> List[Button]:
+    """Buttons for the most likely intents; a matter suggestion names the matter."""
+    buttons: List[Button] = []
+    for intent, confidence in intent_ranking(tracker):
+        if len(buttons) >= MAX_SUGGESTIONS or confidence < MIN_CONFIDENCE:
+            break
+        if intent in NEVER_SUGGEST:
+            continue
+        if intent == "describe_matter":
+            buttons.extend(_matter_buttons(tracker))
+        else:
+            buttons.append(label_button(intent))
+    unique = list(dict.fromkeys(buttons))[:MAX_SUGGESTIONS]
+    return unique + [label_button("request_human")]
+
+
+def _matter_buttons(tracker: Tracker) -> List[Button]:
+    kb = default_knowledge()
+    return [
+        Button(kb.get(matter).name, f'/describe_matter{{"matter":"{matter}"}}')
+        for matter, _ in matter_ranking(tracker)[:2]
+        if matter in kb.ids
+    ]
+
+
+class ActionFallbackSuggest(Action):
+    """First miss: buttons with guesses; second miss in a row: offer a person."""
+
+    def name(self) -> Text:
+        return "action_fallback_suggest"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if previous_action(tracker) == self.name():
+            buttons = [label_button("request_human"), label_button("ask_scope_overview")]
+            dispatcher.utter_message(text=SECOND_MISS, buttons=[b.to_rasa() for b in buttons])
+            return []
+        buttons = suggestion_buttons(tracker)
+        dispatcher.utter_message(text=FIRST_MISS, buttons=[b.to_rasa() for b in buttons])
+        return []

@@ -1,0 +1,60 @@
+"""Read-only helpers over the rasa-sdk Tracker, shared by all actions."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Tracker
+
+MATTER_INTENT = "describe_matter"
+
+
+def latest_text(tracker: Tracker) -> Text:
+    return str(tracker.latest_message.get("text") or "")
+
+
+def latest_intent(tracker: Tracker) -> Text:
+    return str((tracker.latest_message.get("intent") or {}).get("name") or "")
+
+
+def entity_value(tracker: Tracker, entity: Text) -> Optional[Text]:
+    """The first value of ``entity`` in the latest message, if any."""
+    value = next(tracker.get_latest_entity_values(entity), None)
+    return str(value) if value is not None else None
+
+
+def matter_ranking(tracker: Tracker) -> List[Tuple[str, float]]:
+    """ResponseSelector ranking of matters, best first, as (matter_id, confidence)."""
+    selector: Dict[str, Any] = tracker.latest_message.get("response_selector") or {}
+    ranking = (selector.get(MATTER_INTENT) or {}).get("ranking") or []
+    result = []
+    for item in ranking:
+        key = str(item.get("intent_response_key") or "")
+        if key.startswith(MATTER_INTENT + "/"):
+            result.append((key.split("/", 1)[1], float(item.get("confidence") or 0.0)))
+    return result
+
+
+def intent_ranking(tracker: Tracker) -> List[Tuple[str, float]]:
+    """DIET intent ranking without the fallback pseudo-intent."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return [
+        (str(item.get("name")), float(item.get("confidence") or 0.0))
+        for item in ranking
+        if item.get("name") and item.get("name") != "nlu_fallback"
+    ]
+
+
+def previous_action(tracker: Tracker) -> Optional[Text]:
+    """The last bot action before the latest user message (skipping listens)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                continue
+            seen_user = True
+            continue
+        if seen_user and event.get("event") == "action":
+            name = event.get("name")
+            if name not in ("action_listen", None):
+                return str(name)
+    return None

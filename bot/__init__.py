@@ -1,0 +1,1 @@
+"""交警信访指引助手: application package (gateway, channels, store, knowledge, handoff, admin)."""

@@ -1,0 +1,114 @@
+"""A small async client for the Rasa server's HTTP API."""
+from __future__ import annotations
+
+import asyncio
+import zlib
+from typing import Any, Dict, List, Optional, Sequence
+
+import aiohttp
+
+from bot.replies import Button, Reply
+
+
+class RasaUnavailable(Exception):
+    """No Rasa server answered (down, overloaded or returned an error)."""
+
+
+def replies_from_rasa(payload: Any) -> List[Reply]:
+    """Convert the REST channel's JSON list into :class:`Reply` objects."""
+    replies: List[Reply] = []
+    for item in payload if isinstance(payload, list) else []:
+        text = str(item.get("text") or "").strip()
+        buttons = [
+            Button(str(b.get("title", "")), str(b.get("payload", "")))
+            for b in item.get("buttons") or []
+            if b.get("payload")
+        ]
+        if text or buttons:
+            replies.append(Reply(text, buttons))
+    return replies
+
+
+class RasaClient:
+    """Talks to one or several Rasa servers; a sender sticks to one server."""
+
+    def __init__(
+        self,
+        base_urls: Sequence[str],
+        auth_token: str = "",
+        timeout_seconds: float = 15.0,
+    ) -> None:
+        if not base_urls:
+            raise ValueError("at least one Rasa URL is required")
+        self._base_urls = [url.rstrip("/") for url in base_urls]
+        self._token = auth_token
+        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._session: Optional[aiohttp.ClientSession] = None
+
+    async def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self._session
+
+    def _order_for(self, sender_id: str) -> List[str]:
+        """Preferred server first (stable hash), the others as failover."""
+        start = zlib.crc32(sender_id.encode()) % len(self._base_urls)
+        return self._base_urls[start:] + self._base_urls[:start]
+
+    def _params(self) -> Dict[str, str]:
+        return {"token": self._token} if self._token else {}
+
+    async def _request(
+        self, sender_id: str, method: str, path: str, json: Any = None
+    ) -> Any:
+        session = await self._http()
+        last_error: Optional[BaseException] = None
+        for base in self._order_for(sender_id):
+            try:
+                async with session.request(
+                    method, base + path, json=json, params=self._params()
+                ) as response:
+                    if response.status >= 500:
+                        last_error = RasaUnavailable(f"{base} answered {response.status}")
+                        continue
+                    response.raise_for_status()
+                    return await response.json(content_type=None)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                last_error = error
+        raise RasaUnavailable(str(last_error)) from last_error
+
+    async def send(
+        self, sender_id: str, text: str, metadata: Optional[Dict[str, Any]] = None
+    ) -> List[Reply]:
+        """Send a citizen message through the REST channel; return bot replies."""
+        body = {"sender": sender_id, "message": text, "metadata": metadata or {}}
+        payload = await self._request(sender_id, "POST", "/webhooks/rest/webhook", body)
+        return replies_from_rasa(payload)
+
+    async def tracker(self, sender_id: str) -> Dict[str, Any]:
+        """The conversation tracker (slots, events, latest message)."""
+        return await self._request(sender_id, "GET", f"/conversations/{sender_id}/tracker")
+
+    async def append_events(self, sender_id: str, events: List[Dict[str, Any]]) -> None:
+        """Append events (e.g. pause/resume) to a conversation."""
+        await self._request(
+            sender_id, "POST", f"/conversations/{sender_id}/tracker/events", events
+        )
+
+    async def trigger_intent(
+        self, sender_id: str, intent: str, entities: Optional[Dict[str, Any]] = None
+    ) -> List[Reply]:
+        """Inject an intent (e.g. after an officer hands back); return bot replies."""
+        body = {"name": intent, "entities": entities or {}}
+        payload = await self._request(
+            sender_id,
+            "POST",
+            f"/conversations/{sender_id}/trigger_intent",
+            body,
+        )
+        return replies_from_rasa((payload or {}).get("messages", []))
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

@@ -1,0 +1,51 @@
+"""Loading labelled examples from Rasa YAML NLU files."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, List
+
+import yaml
+
+from bot.settings import REPO_ROOT
+
+HELDOUT_DIR = REPO_ROOT / "tests" / "nlu_heldout"
+_ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str  # an intent, or "describe_matter/<matter_id>"
+
+    @property
+    def intent(self) -> str:
+        return self.label.split("/", 1)[0]
+
+    @property
+    def matter(self) -> str:
+        return self.label.split("/", 1)[1] if "/" in self.label else ""
+
+
+def strip_annotations(text: str) -> str:
+    """Plain text from Rasa's `[value](entity)` markup."""
+    return _ANNOTATION.sub(lambda m: m.group(1) or m.group(2), text)
+
+
+def load_examples(paths: Iterable[Path]) -> List[Example]:
+    examples: List[Example] = []
+    for path in sorted(paths):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in data.get("nlu", []):
+            if "intent" not in block:
+                continue
+            for line in str(block.get("examples", "")).splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    examples.append(Example(strip_annotations(line[2:].strip()), block["intent"]))
+    return examples
+
+
+def heldout_examples(root: Path = HELDOUT_DIR) -> List[Example]:
+    return load_examples(root.rglob("*.yml"))

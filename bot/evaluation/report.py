@@ -1,0 +1,125 @@
+"""Intent and scope metrics computed from predictions, with the bot's real decision rule."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from bot.evaluation.examples import Example
+from bot.evaluation.predictor import Prediction
+from bot.knowledge import decide as decide_module
+from bot.knowledge.loader import KnowledgeBase
+
+MATTER_INTENT = "describe_matter"
+FALLBACK = "nlu_fallback"
+
+
+@dataclass
+class ClassStats:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class Report:
+    intent_stats: Dict[str, ClassStats] = field(default_factory=dict)
+    matter_stats: Dict[str, ClassStats] = field(default_factory=dict)
+    matter_total: int = 0
+    answered: int = 0
+    clarified: int = 0
+    scope_correct: int = 0
+    exact_correct: int = 0
+    not_accepted_total: int = 0
+    false_acceptances: int = 0
+    confusions: Counter = field(default_factory=Counter)
+    matter_pairs: List[Tuple[str, str]] = field(default_factory=list)
+    errors: List[Tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def intent_macro_f1(self) -> float:
+        stats = [s for s in self.intent_stats.values() if s.tp + s.fn]
+        return sum(s.f1 for s in stats) / len(stats) if stats else 0.0
+
+    @property
+    def scope_accuracy(self) -> float:
+        return self.scope_correct / self.matter_total if self.matter_total else 0.0
+
+    @property
+    def exact_accuracy(self) -> float:
+        return self.exact_correct / self.matter_total if self.matter_total else 0.0
+
+    @property
+    def false_acceptance_rate(self) -> float:
+        return self.false_acceptances / self.not_accepted_total if self.not_accepted_total else 0.0
+
+    def worst_confusions(self, n: int = 5) -> List[Tuple[Tuple[str, str], int]]:
+        pairs: Counter = Counter()
+        for (truth, predicted), count in self.confusions.items():
+            if truth != predicted:
+                pairs[tuple(sorted((truth, predicted)))] += count
+        return pairs.most_common(n)
+
+
+def _count(stats: Dict[str, ClassStats], truth: str, predicted: str) -> None:
+    stats.setdefault(truth, ClassStats())
+    stats.setdefault(predicted, ClassStats())
+    if truth == predicted:
+        stats[truth].tp += 1
+    else:
+        stats[truth].fn += 1
+        stats[predicted].fp += 1
+
+
+def bot_matter_decision(prediction: Prediction, text: str, kb: KnowledgeBase) -> Optional[str]:
+    """The matter the bot would commit to ('' for a clarifying question, None for no matter)."""
+    if prediction.intent != MATTER_INTENT:
+        return None
+    decision = decide_module.decide(prediction.matter_ranking, text, kb)
+    return decision.matter if decision.kind == "answer" else ""
+
+
+def evaluate(examples: Sequence[Example], predictions: Sequence[Prediction],
+             kb: KnowledgeBase) -> Report:
+    report = Report()
+    for example, prediction in zip(examples, predictions):
+        _count(report.intent_stats, example.intent, prediction.intent or FALLBACK)
+        committed = bot_matter_decision(prediction, example.text, kb)
+        truly_not_accepted = not example.matter or not kb.get(example.matter).accepted
+        said_accepted = bool(committed) and kb.get(committed).accepted
+        if truly_not_accepted:
+            report.not_accepted_total += 1
+            report.false_acceptances += int(said_accepted)
+        if not example.matter:
+            continue
+        _score_matter(report, example, prediction, committed, kb)
+    return report
+
+
+def _score_matter(report: Report, example: Example, prediction: Prediction,
+                  committed: Optional[str], kb: KnowledgeBase) -> None:
+    report.matter_total += 1
+    top = prediction.matter_ranking[0][0] if prediction.matter_ranking else "?"
+    report.confusions[(example.matter, top)] += 1
+    if committed == "":
+        report.clarified += 1
+    elif committed:
+        report.answered += 1
+        report.scope_correct += int(kb.get(committed).accepted == kb.get(example.matter).accepted)
+        report.exact_correct += int(committed == example.matter)
+    _count(report.matter_stats, example.matter, committed or ("clarify" if committed == "" else "other"))
+    if committed != example.matter:
+        report.errors.append((example.text, example.matter, committed or ("clarify" if committed == "" else prediction.intent)))

@@ -1,0 +1,41 @@
+"""Plain-text tables of an evaluation report."""
+from __future__ import annotations
+
+from typing import List
+
+from bot.evaluation.report import Report
+
+
+def headline(report: Report) -> str:
+    rows = [
+        ("intent macro-F1", f"{report.intent_macro_f1:.3f}"),
+        ("matter examples", str(report.matter_total)),
+        ("answered / clarified", f"{report.answered} / {report.clarified}"),
+        ("scope accuracy (clarify counts as miss)", f"{report.scope_accuracy:.3f}"),
+        ("exact-matter accuracy", f"{report.exact_accuracy:.3f}"),
+        ("false-acceptance rate", f"{report.false_acceptance_rate:.3f}"
+                                  f" ({report.false_acceptances}/{report.not_accepted_total})"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+def per_class(title: str, stats) -> str:
+    lines: List[str] = [f"{title:<28} {'prec':>6} {'rec':>6} {'f1':>6} {'n':>4}"]
+    for name, s in sorted(stats.items()):
+        if s.tp + s.fn == 0:
+            continue
+        lines.append(f"{name:<28} {s.precision:6.2f} {s.recall:6.2f} {s.f1:6.2f} {s.tp + s.fn:4d}")
+    return "\n".join(lines)
+
+
+def confusions(report: Report, n: int = 5) -> str:
+    lines = ["worst-confused matter pairs (count):"]
+    lines += [f"  {a} <-> {b}: {count}" for (a, b), count in report.worst_confusions(n)]
+    return "\n".join(lines)
+
+
+def full_report(report: Report) -> str:
+    return "\n\n".join([headline(report), per_class("intent", report.intent_stats),
+                        per_class("matter (bot decision)", report.matter_stats),
+                        confusions(report)])

@@ -1,0 +1,1 @@
+"""The aiohttp gateway: web chat, channel webhooks, health and metrics."""

@@ -1,0 +1,110 @@
+"""The local web chat: a page, a JSON endpoint and a websocket for pushed messages."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Dict, List, Set
+
+from aiohttp import WSMsgType, web
+
+from bot.conversation import ConversationRouter
+from bot.gateway.http import json_error, read_json
+from bot.gateway.metrics import Metrics
+from bot.replies import Reply
+
+CHANNEL = "webchat"
+STATIC_DIR = Path(__file__).parent / "static"
+SENDER_PATTERN = re.compile(r"^web-[A-Za-z0-9_-]{8,64}$")
+PENDING_LIMIT = 200
+
+logger = logging.getLogger(__name__)
+
+
+def reply_json(reply: Reply) -> Dict[str, object]:
+    return {"text": reply.text, "buttons": [b.to_rasa() for b in reply.buttons]}
+
+
+class WebChatHub:
+    """Open websockets per sender, with a queue for citizens who are offline."""
+
+    def __init__(self) -> None:
+        self.sockets: Dict[str, Set[web.WebSocketResponse]] = defaultdict(set)
+        self.pending: Dict[str, List[Reply]] = defaultdict(list)
+
+    async def deliver(self, sender_id: str, replies: List[Reply]) -> bool:
+        """Push to open sockets; keep the messages until the citizen reconnects."""
+        sockets = [ws for ws in self.sockets.get(sender_id, ()) if not ws.closed]
+        if not sockets:
+            self.pending[sender_id] = (self.pending[sender_id] + replies)[-PENDING_LIMIT:]
+            return True
+        payload = json.dumps({"messages": [reply_json(r) for r in replies]}, ensure_ascii=False)
+        await asyncio.gather(*(ws.send_str(payload) for ws in sockets), return_exceptions=True)
+        return True
+
+    async def flush(self, sender_id: str, ws: web.WebSocketResponse) -> None:
+        replies = self.pending.pop(sender_id, [])
+        if replies:
+            await ws.send_str(
+                json.dumps({"messages": [reply_json(r) for r in replies]}, ensure_ascii=False)
+            )
+
+
+def valid_sender(value: object) -> bool:
+    return isinstance(value, str) and bool(SENDER_PATTERN.match(value))
+
+
+async def index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "index.html")
+
+
+async def post_message(request: web.Request) -> web.Response:
+    """POST /api/chat {"sender": "web-…", "message": "…"} → {"messages": […]}."""
+    body = await read_json(request)
+    sender, message = body.get("sender"), body.get("message")
+    if not valid_sender(sender):
+        return json_error(400, "会话编号无效，请刷新页面后重试。")
+    if not isinstance(message, str):
+        return json_error(400, "消息内容需要是文字。")
+    router: ConversationRouter = request.app["router"]
+    metrics: Metrics = request.app["metrics"]
+    started = time.perf_counter()
+    replies = await router.handle(CHANNEL, sender, message)
+    metrics.observe("gateway_message_latency_seconds", time.perf_counter() - started,
+                    "Time to answer one citizen message")
+    metrics.inc("gateway_messages_total", 'channel="webchat"', help="Citizen messages handled")
+    return web.json_response({"messages": [reply_json(r) for r in replies]},
+                             dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+
+async def websocket(request: web.Request) -> web.StreamResponse:
+    """GET /api/chat/ws?sender=… — pushed messages (e.g. an officer's reply)."""
+    sender = request.query.get("sender", "")
+    if not valid_sender(sender):
+        return json_error(400, "会话编号无效，请刷新页面后重试。")
+    hub: WebChatHub = request.app["webchat_hub"]
+    ws = web.WebSocketResponse(heartbeat=30)
+    await ws.prepare(request)
+    hub.sockets[sender].add(ws)
+    try:
+        await hub.flush(sender, ws)
+        async for message in ws:
+            if message.type == WSMsgType.ERROR:
+                break
+    finally:
+        hub.sockets[sender].discard(ws)
+    return ws
+
+
+def setup_webchat(app: web.Application) -> None:
+    hub = WebChatHub()
+    app["webchat_hub"] = hub
+    app["delivery"].register(CHANNEL, hub.deliver)
+    app.router.add_get("/", index)
+    app.router.add_static("/static/", STATIC_DIR)
+    app.router.add_post("/api/chat", post_message)
+    app.router.add_get("/api/chat/ws", websocket)

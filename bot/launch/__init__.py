@@ -1,0 +1,1 @@
+"""Starting the whole assistant locally: endpoints file and process supervisor."""

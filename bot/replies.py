@@ -1,0 +1,31 @@
+"""Channel-neutral reply objects shared by actions, the gateway and the channels."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List
+
+
+@dataclass(frozen=True)
+class Button:
+    """A quick-reply button: Chinese title shown to the citizen, Rasa payload sent back."""
+
+    title: str
+    payload: str
+
+    def to_rasa(self) -> Dict[str, str]:
+        return {"title": self.title, "payload": self.payload}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One bot message: text plus optional buttons."""
+
+    text: str
+    buttons: List[Button] = field(default_factory=list)
+
+    def to_rasa(self) -> Dict[str, Any]:
+        """Keyword arguments for ``dispatcher.utter_message``."""
+        message: Dict[str, Any] = {"text": self.text}
+        if self.buttons:
+            message["buttons"] = [button.to_rasa() for button in self.buttons]
+        return message

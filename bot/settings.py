@@ -1,0 +1,102 @@
+"""The one place that reads configuration from the environment."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping, Optional, Tuple
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+VAR_DIR = Path(os.environ.get("VAR_DIR") or REPO_ROOT / "var")
+
+
+def _sqlite_url(name: str) -> str:
+    return f"sqlite:///{VAR_DIR / name}"
+
+
+def _flag(value: Optional[str]) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _hours(value: str) -> Tuple[int, int]:
+    start, end = value.split("-", 1)
+    return int(start), int(end)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed, immutable configuration for every process of the assistant."""
+
+    database_url: str = _sqlite_url("app.db")
+    tracker_store_url: str = _sqlite_url("tracker.db")
+    lock_store_url: str = ""
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_urls: Tuple[str, ...] = ()
+    rasa_auth_token: str = ""
+    action_server_url: str = "http://127.0.0.1:5055/webhook"
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8080
+    rasa_port: int = 5005
+    action_port: int = 5055
+    model_dir: Path = REPO_ROOT / "models"
+    model_server_url: str = ""
+    rasa_timeout_seconds: float = 15.0
+    telegram_bot_token: str = ""
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_officers_chat_id: str = ""
+    session_secret: str = ""
+    secure_cookies: bool = False
+    office_hours: Tuple[int, int] = (9, 17)
+    office_weekdays_only: bool = True
+    log_json: bool = False
+    redis_url: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def rasa_backends(self) -> Tuple[str, ...]:
+        """All Rasa servers the gateway may talk to (several in production)."""
+        return self.rasa_urls or (self.rasa_url,)
+
+
+def settings_from_env(env: Optional[Mapping[str, str]] = None) -> Settings:
+    """Build settings from ``env`` (defaults to ``os.environ``)."""
+    env = os.environ if env is None else env
+    get = env.get
+    rasa_urls = tuple(u.strip() for u in get("RASA_URLS", "").split(",") if u.strip())
+    return Settings(
+        database_url=get("DATABASE_URL") or _sqlite_url("app.db"),
+        tracker_store_url=get("TRACKER_STORE_URL") or _sqlite_url("tracker.db"),
+        lock_store_url=get("LOCK_STORE_URL", ""),
+        rasa_url=get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+        rasa_urls=rasa_urls,
+        rasa_auth_token=get("RASA_AUTH_TOKEN", ""),
+        action_server_url=get("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook"),
+        gateway_host=get("GATEWAY_HOST", "127.0.0.1"),
+        gateway_port=int(get("GATEWAY_PORT", "8080")),
+        rasa_port=int(get("RASA_PORT", "5005")),
+        action_port=int(get("ACTION_PORT", "5055")),
+        model_dir=Path(get("MODEL_DIR") or REPO_ROOT / "models"),
+        model_server_url=get("MODEL_SERVER_URL", ""),
+        rasa_timeout_seconds=float(get("RASA_TIMEOUT_SECONDS", "15")),
+        telegram_bot_token=get("TELEGRAM_BOT_TOKEN", ""),
+        telegram_api_base_url=get("TELEGRAM_API_BASE_URL")
+        or "https://api.telegram.org/bot",
+        telegram_webhook_url=get("TELEGRAM_WEBHOOK_URL", ""),
+        telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET", ""),
+        telegram_officers_chat_id=get("TELEGRAM_OFFICERS_CHAT_ID", ""),
+        session_secret=get("SESSION_SECRET", ""),
+        secure_cookies=_flag(get("SECURE_COOKIES")),
+        office_hours=_hours(get("OFFICE_HOURS", "9-17")),
+        office_weekdays_only=not _flag(get("OFFICE_ALL_WEEK")),
+        log_json=_flag(get("LOG_JSON")),
+        redis_url=get("REDIS_URL", ""),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings, read once."""
+    return settings_from_env()

@@ -1,0 +1,118 @@
+"""The real assistant (Rasa, action server, gateway) started once per test session."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterator
+
+import pytest
+import requests
+
+from bot.settings import REPO_ROOT
+
+MODEL = REPO_ROOT / "models" / "current.tar.gz"
+START_TIMEOUT = 240
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    """URLs and environment of a running assistant."""
+
+    rasa_url: str
+    gateway_url: str
+    action_url: str
+    env: Dict[str, str]
+    var_dir: Path
+    log_path: Path
+
+    def chat(self, sender: str, message: str) -> list:
+        """Send through the gateway's web chat endpoint; return the messages."""
+        response = requests.post(f"{self.gateway_url}/api/chat",
+                                 json={"sender": sender, "message": message}, timeout=60)
+        response.raise_for_status()
+        return response.json()["messages"]
+
+    def rest(self, sender: str, message: str) -> list:
+        """Send straight to Rasa's REST channel."""
+        response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
+                                 json={"sender": sender, "message": message}, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def tracker(self, sender: str) -> dict:
+        response = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def log_tail(self, lines: int = 80) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def stack_env(var_dir: Path) -> Dict[str, str]:
+    rasa_port, action_port, gateway_port = free_port(), free_port(), free_port()
+    return {
+        **os.environ,
+        "VAR_DIR": str(var_dir),
+        "RASA_PORT": str(rasa_port),
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "ACTION_PORT": str(action_port),
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "GATEWAY_PORT": str(gateway_port),
+        "DATABASE_URL": f"sqlite:///{var_dir / 'app.db'}",
+        "TRACKER_STORE_URL": f"sqlite:///{var_dir / 'tracker.db'}",
+        "TELEGRAM_BOT_TOKEN": "",
+    }
+
+
+def wait_until_up(stack: Stack, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    checks = [f"{stack.rasa_url}/status", f"{stack.gateway_url}/healthz",
+              stack.action_url.replace("/webhook", "/health")]
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the stack exited early:\n" + stack.log_tail())
+        try:
+            if all(requests.get(url, timeout=2).ok for url in checks):
+                status = requests.get(checks[0], timeout=2).json()
+                if status.get("model_file"):
+                    return
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    raise RuntimeError("the stack did not come up in time:\n" + stack.log_tail())
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Start `python -m bot.launch` once; stop it after the session."""
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make train` first (make test does)")
+    var_dir = tmp_path_factory.mktemp("stack-var")
+    env = stack_env(var_dir)
+    log_path = var_dir / "stack.log"
+    stack = Stack(env["RASA_URL"], f"http://127.0.0.1:{env['GATEWAY_PORT']}",
+                  env["ACTION_SERVER_URL"], env, var_dir, log_path)
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "bot.launch"], cwd=REPO_ROOT, env=env,
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_until_up(stack, process)
+        yield stack
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
