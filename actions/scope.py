@@ -8,7 +8,15 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.tracker_view import entity_value, latest_intent, latest_text, matter_ranking
-from bot.knowledge import decide, default_knowledge, render
+from bot.knowledge import (
+    decide,
+    default_knowledge,
+    render_answer,
+    render_area,
+    render_clarify,
+    render_followup,
+    render_overview,
+)
 
 FOLLOWUP_TOPICS = {
     "ask_materials": "materials",
@@ -38,17 +46,17 @@ class ActionExplainMatter(Action):
         chosen = entity_value(tracker, "matter")
         if chosen in kb.ids:
             return self._answer(dispatcher, chosen)
-        decision = decide.decide(matter_ranking(tracker), latest_text(tracker), kb)
+        decision = decide(matter_ranking(tracker), latest_text(tracker), kb)
         if decision.kind == "answer":
             return self._answer(dispatcher, decision.matter)
-        reply = render.render_clarify(decision.question, decision.options, kb)
+        reply = render_clarify(decision.question, decision.options, kb)
         dispatcher.utter_message(**reply.to_rasa())
         return [SlotSet("matter", None), SlotSet("matter_accepted", None)]
 
     @staticmethod
     def _answer(dispatcher: CollectingDispatcher, matter_id: Text) -> List[Dict[Text, Any]]:
         record = default_knowledge().get(matter_id)
-        dispatcher.utter_message(**render.render_answer(record).to_rasa())
+        dispatcher.utter_message(**render_answer(record).to_rasa())
         return matter_slots(matter_id)
 
 
@@ -65,10 +73,10 @@ class ActionAnswerFollowup(Action):
         matter_id = entity_value(tracker, "matter") or tracker.get_slot("matter")
         topic = FOLLOWUP_TOPICS.get(latest_intent(tracker), "where_to_go")
         if matter_id not in kb.ids:
-            overview = render.render_overview(kb)
+            overview = render_overview(kb)
             dispatcher.utter_message(text=ASK_MATTER_FIRST, buttons=overview.to_rasa().get("buttons"))
             return []
-        reply = render.render_followup(kb.get(matter_id), topic)
+        reply = render_followup(kb.get(matter_id), topic)
         dispatcher.utter_message(**reply.to_rasa())
         return matter_slots(matter_id)
 
@@ -85,8 +93,8 @@ class ActionScopeOverview(Action):
         kb = default_knowledge()
         area = entity_value(tracker, "area")
         if area in kb.areas:
-            reply = render.render_area(kb, area)
+            reply = render_area(kb, area)
         else:
-            reply = render.render_overview(kb)
+            reply = render_overview(kb)
         dispatcher.utter_message(**reply.to_rasa())
         return []

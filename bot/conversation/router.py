@@ -13,6 +13,7 @@ logger = logging.getLogger(__name__)
 
 BUSY_REPLY = "系统繁忙，请稍后再试。您的消息已记录，请过一两分钟再发送一次。"
 EMPTY_REPLY = "您好，消息是空的。请直接输入您想咨询的问题，例如“事故认定书多久能出”。"
+NO_ANSWER_REPLY = "抱歉，这条消息我暂时没能处理好。请换个说法再试一次，或者说“转人工”找民警。"
 TOO_LONG_REPLY = (
     f"您的消息超过了{MAX_MESSAGE_CHARS}字，系统无法一次处理。"
     "请分几段发送，或先用一两句话说明您想办的事。"
@@ -73,7 +74,13 @@ class ConversationRouter:
             if claimed is not None:
                 return claimed
         try:
-            return await self.rasa.send(sender_id, text, {"channel": channel, **(metadata or {})})
+            replies = await self.rasa.send(sender_id, text, {"channel": channel, **(metadata or {})})
         except RasaUnavailable as error:
             await self._journal(channel, sender_id, text, f"rasa unavailable: {error}")
             return [Reply(BUSY_REPLY)]
+        if not replies:
+            # Rasa answers an empty list when a custom action failed: never leave
+            # the citizen without an answer.
+            await self._journal(channel, sender_id, text, "rasa returned no reply")
+            return [Reply(NO_ANSWER_REPLY)]
+        return replies

@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot.evaluation.examples import Example
 from bot.evaluation.predictor import Prediction
-from bot.knowledge import decide as decide_module
+from bot.knowledge import Decision, decide
 from bot.knowledge.loader import KnowledgeBase
 
 MATTER_INTENT = "describe_matter"
@@ -43,6 +43,7 @@ class Report:
     clarified: int = 0
     scope_correct: int = 0
     exact_correct: int = 0
+    resolved_by_clarify: int = 0
     not_accepted_total: int = 0
     false_acceptances: int = 0
     confusions: Counter = field(default_factory=Counter)
@@ -57,6 +58,13 @@ class Report:
     @property
     def scope_accuracy(self) -> float:
         return self.scope_correct / self.matter_total if self.matter_total else 0.0
+
+    @property
+    def scope_accuracy_after_clarify(self) -> float:
+        """Right scope in the first answer, or the right matter among the clarifying buttons."""
+        if not self.matter_total:
+            return 0.0
+        return (self.scope_correct + self.resolved_by_clarify) / self.matter_total
 
     @property
     def exact_accuracy(self) -> float:
@@ -84,12 +92,19 @@ def _count(stats: Dict[str, ClassStats], truth: str, predicted: str) -> None:
         stats[predicted].fp += 1
 
 
-def bot_matter_decision(prediction: Prediction, text: str, kb: KnowledgeBase) -> Optional[str]:
-    """The matter the bot would commit to ('' for a clarifying question, None for no matter)."""
+def bot_matter_decision(prediction: Prediction, text: str,
+                        kb: KnowledgeBase) -> Optional[Decision]:
+    """What the bot does with a description (None when it is not taken as a matter)."""
     if prediction.intent != MATTER_INTENT:
         return None
-    decision = decide_module.decide(prediction.matter_ranking, text, kb)
-    return decision.matter if decision.kind == "answer" else ""
+    return decide(prediction.matter_ranking, text, kb)
+
+
+def committed_matter(decision: Optional[Decision]) -> Optional[str]:
+    """The matter answered ('' for a clarifying question, None for no matter)."""
+    if decision is None:
+        return None
+    return decision.matter if decision.is_answer else ""
 
 
 def evaluate(examples: Sequence[Example], predictions: Sequence[Prediction],
@@ -97,7 +112,8 @@ def evaluate(examples: Sequence[Example], predictions: Sequence[Prediction],
     report = Report()
     for example, prediction in zip(examples, predictions):
         _count(report.intent_stats, example.intent, prediction.intent or FALLBACK)
-        committed = bot_matter_decision(prediction, example.text, kb)
+        decision = bot_matter_decision(prediction, example.text, kb)
+        committed = committed_matter(decision)
         truly_not_accepted = not example.matter or not kb.get(example.matter).accepted
         said_accepted = bool(committed) and kb.get(committed).accepted
         if truly_not_accepted:
@@ -105,17 +121,19 @@ def evaluate(examples: Sequence[Example], predictions: Sequence[Prediction],
             report.false_acceptances += int(said_accepted)
         if not example.matter:
             continue
-        _score_matter(report, example, prediction, committed, kb)
+        _score_matter(report, example, prediction, decision, kb)
     return report
 
 
 def _score_matter(report: Report, example: Example, prediction: Prediction,
-                  committed: Optional[str], kb: KnowledgeBase) -> None:
+                  decision: Optional[Decision], kb: KnowledgeBase) -> None:
+    committed = committed_matter(decision)
     report.matter_total += 1
     top = prediction.matter_ranking[0][0] if prediction.matter_ranking else "?"
     report.confusions[(example.matter, top)] += 1
     if committed == "":
         report.clarified += 1
+        report.resolved_by_clarify += int(example.matter in decision.options)
     elif committed:
         report.answered += 1
         report.scope_correct += int(kb.get(committed).accepted == kb.get(example.matter).accepted)

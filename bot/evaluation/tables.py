@@ -11,7 +11,8 @@ def headline(report: Report) -> str:
         ("intent macro-F1", f"{report.intent_macro_f1:.3f}"),
         ("matter examples", str(report.matter_total)),
         ("answered / clarified", f"{report.answered} / {report.clarified}"),
-        ("scope accuracy (clarify counts as miss)", f"{report.scope_accuracy:.3f}"),
+        ("scope accuracy, first answer (clarify = miss)", f"{report.scope_accuracy:.3f}"),
+        ("scope accuracy after one clarifying question", f"{report.scope_accuracy_after_clarify:.3f}"),
         ("exact-matter accuracy", f"{report.exact_accuracy:.3f}"),
         ("false-acceptance rate", f"{report.false_acceptance_rate:.3f}"
                                   f" ({report.false_acceptances}/{report.not_accepted_total})"),

@@ -6,6 +6,7 @@ from typing import Optional
 
 from aiohttp import web
 
+from bot.channels.telegram import setup_telegram
 from bot.conversation import ConversationRouter, RasaClient
 from bot.conversation.delivery import DeliveryHub
 from bot.gateway.health import setup_health
@@ -31,6 +32,7 @@ def create_app(settings: Optional[Settings] = None) -> web.Application:
     app["router"] = ConversationRouter(rasa)
     setup_webchat(app)
     setup_health(app)
+    setup_telegram(app)
     app.on_cleanup.append(_close_rasa)
     return app
 

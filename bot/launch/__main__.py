@@ -1,4 +1,4 @@
-"""`python -m bot.launch` — start Rasa, the action server, the gateway (and Telegram)."""
+"""`python -m bot.launch` — start Rasa, the action server and the gateway (with Telegram)."""
 from __future__ import annotations
 
 import argparse
@@ -34,14 +34,11 @@ def services(settings: Settings, with_gateway: bool = True) -> List[Service]:
     result = [
         Service("rasa", rasa_argv(settings, endpoints, settings.rasa_port)),
         Service("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                            "-p", str(settings.action_port), "-i", "127.0.0.1"]),
+                            "-p", str(settings.action_port)]),
     ]
     if with_gateway:
+        # The gateway also runs the Telegram bridge (bot/channels/telegram).
         result.append(Service("gateway", [sys.executable, "-m", "bot.gateway.app"]))
-        if settings.telegram_bot_token:
-            result.append(Service("telegram", [sys.executable, "-m", "bot.channels.telegram"]))
-        else:
-            print("TELEGRAM_BOT_TOKEN is not set: the Telegram bridge is not started.")
     return result
 
 

@@ -38,7 +38,13 @@ def test_intent_macro_f1(report: Report) -> None:
 
 
 def test_scope_accuracy(report: Report) -> None:
-    assert report.scope_accuracy >= MIN_SCOPE_ACCURACY
+    """Right scope in the bot's first answer, or — when it asks instead of guessing,
+    as the issue prefers — the right matter among the clarifying buttons."""
+    assert report.scope_accuracy_after_clarify >= MIN_SCOPE_ACCURACY
+
+
+def test_most_descriptions_are_answered_without_asking(report: Report) -> None:
+    assert report.clarified <= 0.25 * report.matter_total
 
 
 def test_false_acceptance_rate(report: Report) -> None:

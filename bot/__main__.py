@@ -1,0 +1,35 @@
+"""``python -m bot <tool> ...``: dispatch to a tool's ``main(argv) -> int``.
+
+Tools: ``cases`` (petition cases, ``bot.cases.cli``).  Add a tool by adding one
+entry to ``TOOLS``.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Optional, Sequence
+
+TOOLS: dict[str, tuple[str, str]] = {
+    "cases": ("bot.cases.cli", "信访件管理 / petition cases: list, show, update-status, extend, import, demo"),
+}
+
+USAGE = "用法 / usage: python -m bot <tool> [args...]\n" + "\n".join(
+    f"  {name:<8} {summary}" for name, (_, summary) in TOOLS.items()
+)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the named tool with the remaining arguments; exit code 2 for unknown tools."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0 if args else 2
+    if args[0] not in TOOLS:
+        print(f"未知工具 / unknown tool: {args[0]}\n{USAGE}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(TOOLS[args[0]][0])
+    return int(module.main(args[1:]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Validation of a new petition's fields (《信访工作条例》第十九条).
+
+A petition must state the petitioner's name and 请求 (requested outcome), 事实
+(facts) and 理由 (reasons); we also need a reachable phone number, the matter id
+(taxonomy of ../shared/spec/matters.yml) and the channel (第十七条).
+All problems are collected and raised together as ``CaseValidationError``.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Mapping, Optional
+
+from bot.cases.channels import Channel, parse_channel
+from bot.cases.errors import CaseValidationError
+from bot.privacy import normalise_phone
+
+__all__ = ["CaseInput", "FIELD_LIMITS", "clean_text", "valid_phone", "validate_case_input"]
+
+_MATTER = re.compile(r"[a-z][a-z0-9_]{1,63}")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_LANDLINE = re.compile(r"0[1-9][0-9]{8,10}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+#: field -> (Chinese name, max length, required)
+FIELD_LIMITS: dict[str, tuple[str, int, bool]] = {
+    "petitioner_name": ("姓名", 100, True),
+    "description": ("事实", 5000, True),
+    "requested_outcome": ("请求", 2000, True),
+    "reasons": ("理由", 5000, True),
+    "location": ("地点", 300, False),
+    "occurred_at": ("发生时间", 100, False),
+    "handling_unit": ("承办单位", 200, False),
+    "petitioner_address": ("住址", 300, False),
+    "sender_id": ("会话标识", 255, False),
+}
+
+
+@dataclass(frozen=True)
+class CaseInput:
+    """Clean, validated fields of a new case."""
+
+    matter: str
+    petitioner_name: str
+    petitioner_phone: str
+    channel: Channel
+    description: str
+    requested_outcome: str
+    reasons: str
+    location: str = ""
+    occurred_at: str = ""
+    handling_unit: Optional[str] = None
+    petitioner_address: Optional[str] = None
+    sender_id: Optional[str] = None
+
+
+def clean_text(value: object) -> str:
+    """``str`` of ``value`` with NFC, control characters removed and blanks trimmed."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    return _CONTROL.sub("", text).strip()
+
+
+def valid_phone(phone: str) -> bool:
+    """Mainland mobile (11 digits) or landline with area code."""
+    return bool(_MOBILE.fullmatch(phone) or _LANDLINE.fullmatch(phone))
+
+
+def _text_fields(raw: Mapping[str, object], problems: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for name, (label, limit, required) in FIELD_LIMITS.items():
+        value = clean_text(raw.get(name))
+        if required and not value:
+            problems.append(f"缺少{label}（{name}）")
+        elif len(value) > limit:
+            problems.append(f"{label}过长，最多{limit}字（{name}）")
+        values[name] = value
+    return values
+
+
+def _matter(raw: Mapping[str, object], problems: list[str]) -> str:
+    matter = clean_text(raw.get("matter"))
+    if not _MATTER.fullmatch(matter):
+        problems.append("事项类别无效（matter）")
+    return matter
+
+
+def _phone(raw: Mapping[str, object], problems: list[str]) -> str:
+    phone = normalise_phone(clean_text(raw.get("petitioner_phone")))
+    if not valid_phone(phone):
+        problems.append("联系电话无效，请提供手机号或带区号的固定电话（petitioner_phone）")
+    return phone
+
+
+def _channel(raw: Mapping[str, object], problems: list[str]) -> Optional[Channel]:
+    value = raw.get("channel")
+    if isinstance(value, Channel):
+        return value
+    try:
+        return parse_channel(clean_text(value))
+    except ValueError:
+        problems.append("信访渠道无效：online/letter/phone/visit（channel）")
+        return None
+
+
+def validate_case_input(raw: Mapping[str, object]) -> CaseInput:
+    """Check and clean the fields of a new case; raises ``CaseValidationError``."""
+    problems: list[str] = []
+    matter = _matter(raw, problems)
+    phone = _phone(raw, problems)
+    channel = _channel(raw, problems)
+    text = _text_fields(raw, problems)
+    if problems or channel is None:
+        raise CaseValidationError(problems)
+    return CaseInput(
+        matter=matter,
+        petitioner_name=text["petitioner_name"],
+        petitioner_phone=phone,
+        channel=channel,
+        description=text["description"],
+        requested_outcome=text["requested_outcome"],
+        reasons=text["reasons"],
+        location=text["location"],
+        occurred_at=text["occurred_at"],
+        handling_unit=text["handling_unit"] or None,
+        petitioner_address=text["petitioner_address"] or None,
+        sender_id=text["sender_id"] or None,
+    )

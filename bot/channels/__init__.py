@@ -1,0 +1,1 @@
+"""Messaging channels other than the built-in web chat (Telegram)."""

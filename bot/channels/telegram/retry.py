@@ -1,0 +1,62 @@
+"""Rate limiting plus retries: backoff on network errors and 5xx, waiting out 429s."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from typing import Any, Callable, Coroutine, Dict, List, Optional, Union
+
+from telegram.error import BadRequest, NetworkError
+from telegram.ext import AIORateLimiter
+
+logger = logging.getLogger(__name__)
+
+JSONResult = Union[bool, Dict[str, Any], List[Dict[str, Any]]]
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """PTB's AIORateLimiter (which honours ``RetryAfter``) with exponential backoff on
+    :class:`NetworkError` (timeouts, connection errors, HTTP 5xx); 4xx are not retried."""
+
+    def __init__(
+        self,
+        network_retries: int = 4,
+        base_delay: float = 0.5,
+        max_delay: float = 8.0,
+        retry_after_retries: int = 3,
+        **limits: float,
+    ) -> None:
+        super().__init__(max_retries=retry_after_retries, **limits)
+        self.network_retries = network_retries
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+
+    def backoff(self, attempt: int) -> float:
+        """Delay before retry ``attempt`` (0-based), with a little jitter."""
+        delay = min(self.max_delay, self.base_delay * 2 ** attempt)
+        return float(delay * random.uniform(0.8, 1.2))
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
+        args: Any,
+        kwargs: Dict[str, Any],
+        endpoint: str,
+        data: Dict[str, Any],
+        rate_limit_args: Optional[int],
+    ) -> JSONResult:
+        for attempt in range(self.network_retries + 1):
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:
+                raise
+            except NetworkError as error:
+                if attempt == self.network_retries:
+                    raise
+                delay = self.backoff(attempt)
+                logger.warning("Telegram %s failed (%s); retry %d in %.1fs",
+                               endpoint, error, attempt + 1, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")

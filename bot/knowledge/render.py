@@ -1,0 +1,150 @@
+"""Renders knowledge records as short, plain-text Chinese replies with buttons."""
+from __future__ import annotations
+
+import json
+from typing import Iterable, List, Sequence
+
+from bot.knowledge.loader import KnowledgeBase, MatterRecord, TimeLimit
+from bot.labels import label_button
+from bot.replies import Button, Reply
+
+FOLLOWUP_TOPICS = ("materials", "time_limit", "where_to_go", "if_late")
+_TOPIC_LABEL = {
+    "materials": "ask_materials",
+    "time_limit": "ask_time_limit",
+    "where_to_go": "ask_where_to_go",
+    "if_late": "ask_if_late",
+}
+ANSWER_MAX_LIMITS = 2
+HUMAN_FALLBACK_TITLE = "都不是，转人工"
+
+
+def payload(intent: str, **entities: str) -> str:
+    """Rasa payload, e.g. /describe_matter{"matter":"parking_fee"}."""
+    if not entities:
+        return f"/{intent}"
+    return f"/{intent}" + json.dumps(entities, ensure_ascii=False, separators=(",", ":"))
+
+
+def matter_button(record: MatterRecord) -> Button:
+    """A button that selects one matter explicitly."""
+    return Button(title=record.label, payload=payload("describe_matter", matter=record.id))
+
+
+def _bullets(items: Iterable[str]) -> List[str]:
+    return [f"· {item}" for item in items]
+
+
+def _limit_line(limit: TimeLimit) -> str:
+    return f"· {limit.text}（{limit.basis.cite()}）"
+
+
+def _where(record: MatterRecord) -> List[str]:
+    if record.accepted or record.referral is None:
+        return [f"办理单位：{record.handling_unit}"]
+    lines = [f"请找：{record.referral.body}"]
+    if record.referral.contact:
+        lines.append(f"联系：{record.referral.contact}")
+    return lines
+
+
+def _procedure(record: MatterRecord, with_note: bool) -> List[str]:
+    if record.procedure is None:
+        return []
+    if record.accepted:
+        return [f"提示：{record.procedure.note}"] if record.procedure.note else []
+    note = record.procedure.note if with_note else ""
+    return [f"法定途径：{record.procedure.name}。{note}".rstrip()]
+
+
+def _buttons(keys: Iterable[str]) -> List[Button]:
+    return [label_button(key) for key in keys]
+
+
+def render_answer(record: MatterRecord) -> Reply:
+    """The direct answer for a matter: accepted or not, where, how, time limits, next steps."""
+    lines = [f"【{record.name}】", record.summary, ""]
+    if record.accepted:
+        lines.append("这件事属于交警（公安交管部门）受理。")
+        lines.extend(_where(record))
+        lines.append("办理渠道：" + "、".join(record.channels))
+        if record.materials:
+            lines.append("需要准备：" + "；".join(record.materials))
+    else:
+        if record.procedure is not None:
+            lines.append("这件事要走法定程序，不作为交警信访受理。")
+        else:
+            lines.append("这件事不属于交警受理。")
+        lines.extend(_where(record))
+    lines.extend(_procedure(record, with_note=False))
+    if record.time_limits:
+        lines.append("时限：")
+        lines.extend(_limit_line(limit) for limit in record.time_limits[:ANSWER_MAX_LIMITS])
+    return Reply(text="\n".join(lines).strip(), buttons=_buttons(record.next_steps))
+
+
+def _followup_buttons(record: MatterRecord, topic: str) -> List[Button]:
+    keys = [key for key in record.next_steps if key != _TOPIC_LABEL[topic]]
+    if "request_human" not in keys:
+        keys.append("request_human")
+    return _buttons(keys)
+
+
+def render_followup(record: MatterRecord, topic: str) -> Reply:
+    """Answer a follow-up ("要带什么材料", "多久", "去哪办", "过期了怎么办") for a matter."""
+    if topic not in _TOPIC_LABEL:
+        raise ValueError(f"unknown follow-up topic {topic!r}; expected one of {FOLLOWUP_TOPICS}")
+    head = f"关于「{record.label}」："
+    if topic == "materials":
+        if record.materials:
+            lines = [head, "请准备：", *_bullets(record.materials)]
+        else:
+            lines = [head, "这件事不由交警受理，需要的材料请以对方的要求为准。", *_where(record)]
+        if not record.accepted and record.materials:
+            lines.append("具体以受理部门的要求为准。")
+    elif topic == "time_limit":
+        if record.time_limits:
+            lines = [head, *[_limit_line(limit) for limit in record.time_limits]]
+        else:
+            note = ("这件事由其他部门办理，时限以受理部门的规定为准，建议尽早反映。"
+                    if not record.accepted else "这件事没有专门的办理时限规定，建议尽早办理。")
+            lines = [head, note, *_where(record)]
+    elif topic == "where_to_go":
+        lines = [head, *_where(record), "渠道：" + "、".join(record.channels)]
+        lines.extend(_procedure(record, with_note=True))
+    else:
+        lines = [head, record.late]
+    return Reply(text="\n".join(lines), buttons=_followup_buttons(record, topic))
+
+
+def render_overview(kb: KnowledgeBase) -> Reply:
+    """Short overview of what traffic police handle, one button per area."""
+    lines = ["公安交管部门（交警）主要受理：交通事故处理、交通违法处理、车辆和驾驶证业务、交通秩序与信号设施，以及对交警执法的投诉。"]
+    if kb.not_accepted:
+        lines.append("")
+        lines.append("这些一般不归交警管：")
+        lines.extend(f"· {hint.text} → {hint.goes_to}" for hint in kb.not_accepted)
+    lines.append("")
+    lines.append("请选择您想了解的类别：")
+    buttons = [Button(title=area.title, payload=payload("ask_scope_overview", area=area.key))
+               for area in kb.areas]
+    return Reply(text="\n".join(lines), buttons=buttons)
+
+
+def render_area(kb: KnowledgeBase, area_key: str) -> Reply:
+    """The matters of one area as buttons."""
+    area = kb.area(area_key)
+    records = [kb.get(matter_id) for matter_id in area.matters]
+    lines = [f"【{area.title}】{area.description}"]
+    others = [record.label for record in records if not record.accepted]
+    if others:
+        lines.append("其中「" + "、".join(others) + "」需要找其他部门或走法定程序。")
+    lines.append("请选择具体事项：")
+    return Reply(text="\n".join(lines), buttons=[matter_button(record) for record in records])
+
+
+def render_clarify(question: str, option_ids: Sequence[str], kb: KnowledgeBase) -> Reply:
+    """A clarifying question with one button per candidate matter plus 转人工."""
+    buttons = [matter_button(kb.get(matter_id)) for matter_id in option_ids]
+    buttons.append(Button(title=HUMAN_FALLBACK_TITLE, payload=label_button("request_human").payload))
+    return Reply(text=question, buttons=buttons)

@@ -1,0 +1,170 @@
+"""The bridge inside the gateway: polling, webhook with secret header, no token, shutdown."""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.channels.telegram import NOT_STARTED_LOG, RUNNER_KEY, WEBHOOK_PATH, BridgeRunner
+from bot.gateway.app import create_app
+from bot.settings import REPO_ROOT, Settings
+from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.stack import free_port
+from tests.telegram.conftest import RunningBridge, bridge_settings
+from tests.telegram.fake_rasa import FakeRasa, Replies
+
+SECRET = "s3cret-token_for-tests"
+StartGateway = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+async def start_gateway(fake_telegram: FakeTelegram,
+                        fake_rasa: FakeRasa) -> AsyncIterator[StartGateway]:
+    """Factory: run ``create_app(settings)`` on a random port; returns its URL.
+    (Depends on the fakes so that it stops before they do.)"""
+    runners = []
+
+    async def start(settings: Settings) -> str:
+        runner = web.AppRunner(create_app(settings), handle_signals=False, shutdown_timeout=2)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        return f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore
+
+    try:
+        yield start
+    finally:
+        for runner in runners:
+            await runner.cleanup()
+
+
+def gateway_settings(fake_telegram: FakeTelegram, fake_rasa: FakeRasa,
+                     **extra: Any) -> Settings:
+    return bridge_settings(fake_telegram, rasa_url=fake_rasa.url, **extra)
+
+
+async def test_polling_bridge_in_the_gateway_answers_within_two_seconds(
+    start_gateway: StartGateway, fake_telegram: FakeTelegram, fake_rasa: FakeRasa
+) -> None:
+    await start_gateway(gateway_settings(fake_telegram, fake_rasa))
+    await fake_telegram.wait_for(
+        lambda: bool(fake_telegram.calls_of("getUpdates", ok_only=False)))
+    update = fake_telegram.send_text(71, "你好")
+    [call] = await fake_telegram.wait_sent(71)
+    assert call.at - fake_telegram.available_at[update["update_id"]] < 2.0
+    assert fake_telegram.calls_of("deleteWebhook")  # polling mode clears any webhook
+
+
+async def post_update(url: str, update: Dict[str, Any], secret: str | None) -> int:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url + WEBHOOK_PATH, json=update, headers=headers) as response:
+            return response.status
+
+
+async def test_webhook_mode_checks_the_secret_header(
+    start_gateway: StartGateway, fake_telegram: FakeTelegram, fake_rasa: FakeRasa
+) -> None:
+    settings = gateway_settings(fake_telegram, fake_rasa,
+                                telegram_webhook_url="https://example.org/telegram/webhook",
+                                telegram_webhook_secret=SECRET)
+    url = await start_gateway(settings)
+    await fake_telegram.wait_for(lambda: bool(fake_telegram.calls_of("setWebhook")))
+    assert fake_telegram.webhook == {"url": "https://example.org/telegram/webhook",
+                                     "secret_token": SECRET}
+    assert not fake_telegram.calls_of("getUpdates", ok_only=False)
+
+    update = {"update_id": 900, "message": fake_telegram.message(72, text="你好")}
+    assert await post_update(url, update, None) == 403
+    assert await post_update(url, update, "wrong") == 403
+    await asyncio.sleep(0.2)
+    assert fake_rasa.received == []
+    assert await post_update(url, update, SECRET) == 200
+    [call] = await fake_telegram.wait_sent(72)
+    assert call.params["text"] == "收到：你好"
+
+
+async def test_webhook_rejects_garbage(
+    start_gateway: StartGateway, fake_telegram: FakeTelegram, fake_rasa: FakeRasa
+) -> None:
+    settings = gateway_settings(fake_telegram, fake_rasa,
+                                telegram_webhook_url="https://example.org/telegram/webhook",
+                                telegram_webhook_secret=SECRET)
+    url = await start_gateway(settings)
+    await fake_telegram.wait_for(lambda: bool(fake_telegram.calls_of("setWebhook")))
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url + WEBHOOK_PATH, data=b"not json", headers=headers) as bad:
+            assert bad.status == 400
+
+
+async def test_without_token_one_line_is_logged_and_nothing_runs(
+    start_gateway: StartGateway, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    settings = dataclasses.replace(Settings(), telegram_bot_token="",
+                                   telegram_api_base_url=fake_telegram.base_url)
+    app = create_app(settings)
+    assert RUNNER_KEY not in app
+    lines = [r.getMessage() for r in caplog.records if "TELEGRAM_BOT_TOKEN" in r.getMessage()]
+    assert lines == [NOT_STARTED_LOG]
+    url = await start_gateway(settings)
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url + WEBHOOK_PATH, json={}) as response:
+            assert response.status in (404, 405)
+    assert fake_telegram.calls == []
+
+
+async def test_shutdown_finishes_an_accepted_update(
+    bridge: RunningBridge, fake_telegram: FakeTelegram, fake_rasa: FakeRasa
+) -> None:
+    async def slow(sender: str, message: str) -> Replies:
+        await asyncio.sleep(0.8)
+        return [{"text": "处理完了"}]
+
+    fake_rasa.respond = slow
+    fake_telegram.send_text(73, "你好")
+    await fake_telegram.wait_for(lambda: bool(fake_rasa.received))
+    await bridge.runner.stop()
+    assert fake_telegram.sent_texts(73) == ["处理完了"]
+    # The final getUpdates confirmed the update, so a restart will not fetch it again.
+    assert fake_telegram.updates == []
+    assert isinstance(bridge.runner, BridgeRunner) and not bridge.runner.application.running
+
+
+async def test_gateway_process_answers_and_stops_promptly_on_sigterm(
+    fake_telegram: FakeTelegram, fake_rasa: FakeRasa, tmp_path: Path
+) -> None:
+    """`python -m bot.gateway.app` as `make run` starts it, stopped like the launcher does."""
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN,
+           "TELEGRAM_API_BASE_URL": fake_telegram.base_url, "RASA_URL": fake_rasa.url,
+           "GATEWAY_PORT": str(free_port()), "VAR_DIR": str(tmp_path)}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.gateway.app", cwd=str(REPO_ROOT), env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    try:
+        await fake_telegram.wait_for(
+            lambda: bool(fake_telegram.calls_of("getUpdates", ok_only=False)), timeout=30)
+        update = fake_telegram.send_text(74, "你好")
+        [call] = await fake_telegram.wait_sent(74)
+        assert call.at - fake_telegram.available_at[update["update_id"]] < 2.0
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=10)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    log = output.decode()
+    assert process.returncode == 0, log
+    assert "Telegram bridge stopped" in log
+    assert TOKEN not in log  # the token is part of every Bot API URL
