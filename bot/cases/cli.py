@@ -27,7 +27,7 @@ from bot.cases.importing import read_rows
 from bot.cases.service import CaseService, ImportReport
 from bot.cases.views import CaseView
 from bot.cases.wording import citizen_status_text
-from bot.store.db import DEFAULT_SQLITE_URL, REPO_ROOT, make_engine, make_session_factory
+from bot.store.db import REPO_ROOT, make_engine, make_session_factory
 from bot.store.migrate import upgrade
 
 __all__ = ["DEMO_FILE", "build_parser", "default_db_url", "demo_rows", "main"]
@@ -36,8 +36,10 @@ DEMO_FILE = REPO_ROOT / "data" / "demo" / "cases.json"
 
 
 def default_db_url() -> str:
-    """URL used without ``--db`` (the lead may point this at bot.settings)."""
-    return DEFAULT_SQLITE_URL
+    """URL used without ``--db``: the configured ``DATABASE_URL``."""
+    from bot.settings import get_settings
+
+    return get_settings().database_url
 
 
 class _Parser(argparse.ArgumentParser):

@@ -11,6 +11,7 @@ from typing import List
 from bot.launch.endpoints import write_endpoints
 from bot.launch.supervisor import Service, start_service, stop_services, supervise
 from bot.settings import REPO_ROOT, VAR_DIR, Settings, get_settings
+from bot.store.migrate import upgrade
 
 logger = logging.getLogger("launch")
 
@@ -50,6 +51,7 @@ def main() -> int:
     if not (settings.model_dir / "current.tar.gz").exists():
         print("No trained model in models/: run `make train` (or `make run`).", file=sys.stderr)
         return 2
+    upgrade(settings.database_url)
     if args.shell:
         return asyncio.run(_shell(settings))
     print("Starting: Rasa on 127.0.0.1:%d, actions on 127.0.0.1:%d, web chat on http://%s:%d/"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot.store.db import Base
 
 import bot.cases.models  # noqa: E402,F401  (petition cases)
+import bot.handoff.models  # noqa: E402,F401  (handoffs, officer accounts, audit log)
 
 metadata = Base.metadata
 

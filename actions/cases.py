@@ -1,0 +1,289 @@
+"""Case-status lookup (with verification and lockout) and online petition intake."""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.forms import BaseFormValidation
+from actions.tracker_view import entity_value, latest_text, matter_ranking
+from bot.cases.numbers import parse_case_number
+from bot.cases.runtime import case_service
+from bot.cases.validation import valid_phone
+from bot.cases.wording import citizen_status_text
+from bot.knowledge import decide, default_knowledge, render_answer, render_clarify
+from bot.labels import label_button
+from bot.privacy import normalise_phone
+
+VERIFY_FAILED = ("案件编号或查询码不正确，暂时查不到。请核对登记时收到的编号和8位查询码后再试；"
+                 "如果查询码遗失，可以转人工，由民警核实身份后帮您处理。")
+LOCKED = ("为保护信访人的信息安全，您的查询尝试次数过多，查询功能已暂停1小时。"
+          "如需帮助，可以转人工由民警为您核实。")
+NUMBER_UNREADABLE = "没能识别出案件编号。编号的样子是 XF-2026-000123，请再输入一次，或说“取消”退出。"
+NAME_INVALID = "姓名请填写2到20个字的中文或字母，不要带数字或符号。"
+PHONE_INVALID = "这个号码好像不对。请填写11位手机号（如13812345678），或带区号的座机（如010-12345678）。"
+NOT_A_PETITION = "这件事不属于交警部门的信访受理范围，所以不能在这里登记。请按下面的途径办理："
+CASE_SLOTS = ("case_number", "query_code")
+PETITION_SLOTS = ("petition_matter", "petitioner_name", "petitioner_phone", "petition_facts",
+                  "petition_request", "petition_reasons", "petition_location", "petition_time",
+                  "petition_confirmed")
+_NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·•\s]{2,20}$")
+
+
+def sender(tracker: Tracker) -> str:
+    return tracker.sender_id
+
+
+def buttons(*keys: str) -> List[Dict[str, str]]:
+    return [label_button(key).to_rasa() for key in keys]
+
+
+def reset(names: tuple) -> List[Dict[Text, Any]]:
+    return [SlotSet(name, None) for name in names]
+
+
+class ActionCheckCaseStatus(Action):
+    """Start the lookup form unless this sender is locked out."""
+
+    def name(self) -> Text:
+        return "action_check_case_status"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[Dict[Text, Any]]:
+        if case_service().is_locked(sender(tracker)):
+            dispatcher.utter_message(text=LOCKED, buttons=buttons("request_human"))
+            return []
+        return [*reset(CASE_SLOTS), FollowupAction("case_status_form")]
+
+
+class ValidateCaseStatusForm(BaseFormValidation):
+    """Case number in loose formats; the code is verified against its hash."""
+
+    def name(self) -> Text:
+        return "validate_case_status_form"
+
+    def validate_case_number(self, value: Any, dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        number = parse_case_number(str(value or ""))
+        if number is None:
+            dispatcher.utter_message(text=NUMBER_UNREADABLE)
+        return {"case_number": number}
+
+    def validate_query_code(self, value: Any, dispatcher: CollectingDispatcher,
+                            tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        number = tracker.get_slot("case_number") or ""
+        result = case_service().verify(sender(tracker), number, str(value or ""))
+        if result.ok:
+            return {"query_code": "verified"}
+        if result.locked:
+            dispatcher.utter_message(text=LOCKED, buttons=buttons("request_human"))
+            return {"case_number": None, "query_code": None, "requested_slot": None}
+        dispatcher.utter_message(text=VERIFY_FAILED,
+                                 buttons=buttons("check_case_status", "request_human"))
+        return {"case_number": None, "query_code": None, "requested_slot": None}
+
+
+class ActionReportCaseStatus(Action):
+    """Tell a verified citizen where the case stands; forget the lookup slots."""
+
+    def name(self) -> Text:
+        return "action_report_case_status"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[Dict[Text, Any]]:
+        number = tracker.get_slot("case_number")
+        if tracker.get_slot("query_code") != "verified" or not number:
+            return reset(CASE_SLOTS)
+        service = case_service()
+        view = service.get(number)
+        if view is None:
+            dispatcher.utter_message(text=VERIFY_FAILED, buttons=buttons("request_human"))
+            return reset(CASE_SLOTS)
+        dispatcher.utter_message(text=citizen_status_text(view.masked_copy(), service.today()),
+                                 buttons=buttons("request_human", "ask_how_to_file"))
+        return reset(CASE_SLOTS)
+
+
+class ActionStartPetition(Action):
+    """Start intake for accepted matters; explain the right channel for the others."""
+
+    def name(self) -> Text:
+        return "action_start_petition"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[Dict[Text, Any]]:
+        kb = default_knowledge()
+        matter = tracker.get_slot("matter")
+        if matter in kb.ids and not kb.get(matter).accepted:
+            dispatcher.utter_message(text=NOT_A_PETITION)
+            dispatcher.utter_message(**render_answer(kb.get(matter)).to_rasa())
+            return []
+        events: List[Dict[Text, Any]] = reset(PETITION_SLOTS)
+        if matter in kb.ids:
+            dispatcher.utter_message(
+                text=f"好的，我们按「{kb.get(matter).name}」为您登记网上信访。"
+                     "过程中随时可以说“取消”。")
+            events.append(SlotSet("petition_matter", matter))
+        else:
+            dispatcher.utter_message(text="好的，我来帮您登记网上信访，一共几个问题。过程中随时可以说“取消”。")
+        return events + [FollowupAction("petition_form")]
+
+
+class ValidatePetitionForm(BaseFormValidation):
+    """Each answer is checked and explained in Chinese; nothing is filed until confirmed."""
+
+    def name(self) -> Text:
+        return "validate_petition_form"
+
+    def validate_petition_matter(self, value: Any, dispatcher: CollectingDispatcher,
+                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        kb = default_knowledge()
+        matter = value if value in kb.ids else entity_value(tracker, "matter")
+        if matter not in kb.ids:
+            decision = decide(matter_ranking(tracker), latest_text(tracker), kb)
+            if not decision.is_answer:
+                reply = render_clarify(decision.question or "请选择您要反映的事项：",
+                                       decision.options, kb)
+                dispatcher.utter_message(**reply.to_rasa())
+                return {"petition_matter": None}
+            matter = decision.matter
+        record = kb.get(matter)
+        if not record.accepted:
+            dispatcher.utter_message(text=NOT_A_PETITION)
+            dispatcher.utter_message(**render_answer(record).to_rasa())
+            return {"petition_matter": None, "requested_slot": None, **self._stop()}
+        return {"petition_matter": matter, "matter": matter, "matter_accepted": True}
+
+    @staticmethod
+    def _stop() -> Dict[Text, Any]:
+        return {name: None for name in PETITION_SLOTS if name != "petition_matter"}
+
+    def validate_petitioner_name(self, value: Any, dispatcher: CollectingDispatcher,
+                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        name = str(value or "").strip()
+        if not _NAME.match(name):
+            dispatcher.utter_message(text=NAME_INVALID)
+            return {"petitioner_name": None}
+        return {"petitioner_name": re.sub(r"\s+", " ", name)}
+
+    def validate_petitioner_phone(self, value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        phone = normalise_phone(str(value or "")[:40])
+        if not valid_phone(phone):
+            dispatcher.utter_message(text=PHONE_INVALID)
+            return {"petitioner_phone": None}
+        return {"petitioner_phone": phone}
+
+    def validate_petition_facts(self, value: Any, dispatcher: CollectingDispatcher,
+                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {"petition_facts": self.text_between(value, 10, 2000, dispatcher, "事情经过")}
+
+    def validate_petition_request(self, value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {"petition_request": self.text_between(value, 4, 500, dispatcher, "您的请求")}
+
+    def validate_petition_reasons(self, value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {"petition_reasons": self.text_between(value, 4, 1000, dispatcher, "理由")}
+
+    def validate_petition_location(self, value: Any, dispatcher: CollectingDispatcher,
+                                   tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {"petition_location": self.optional_text(value, tracker, 200)}
+
+    def validate_petition_time(self, value: Any, dispatcher: CollectingDispatcher,
+                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {"petition_time": self.optional_text(value, tracker, 100)}
+
+    def validate_petition_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is True:
+            return {"petition_confirmed": True}
+        dispatcher.utter_message(text="好的，这次先不提交。您可以重新开始填写，或者转人工咨询。",
+                                 buttons=buttons("file_petition", "request_human"))
+        return {**{name: None for name in PETITION_SLOTS}, "requested_slot": None}
+
+
+def petition_summary(tracker: Tracker) -> str:
+    """The read-back the citizen confirms before anything is filed."""
+    kb = default_knowledge()
+    get = tracker.get_slot
+    matter = get("petition_matter")
+    lines = [
+        "请核对您的信访内容：",
+        f"事项：{kb.get(matter).name if matter in kb.ids else matter}",
+        f"姓名：{get('petitioner_name')}",
+        f"联系电话：{get('petitioner_phone')}",
+        f"事实：{get('petition_facts')}",
+        f"请求：{get('petition_request')}",
+        f"理由：{get('petition_reasons')}",
+        f"地点：{get('petition_location')}",
+        f"时间：{get('petition_time')}",
+        "确认无误请点“确认提交”；需要修改请点“不对，重新填”。",
+    ]
+    return "\n".join(lines)
+
+
+class ActionAskPetitionConfirmed(Action):
+    """Read back the petition and ask for confirmation."""
+
+    def name(self) -> Text:
+        return "action_ask_petition_confirmed"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(text=petition_summary(tracker), buttons=[
+            {"title": "确认提交", "payload": "/affirm"},
+            {"title": "不对，重新填", "payload": "/deny"}])
+        return []
+
+
+class ActionSubmitPetition(Action):
+    """File the confirmed petition, or point to the open case on the same matter."""
+
+    def name(self) -> Text:
+        return "action_submit_petition"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[Dict[Text, Any]]:
+        get = tracker.get_slot
+        if get("petition_confirmed") is not True:
+            return reset(PETITION_SLOTS)
+        service = case_service()
+        duplicate = service.find_open_duplicate(get("petitioner_phone"), get("petition_matter"))
+        if duplicate is not None:
+            dispatcher.utter_message(text=(
+                f"您用这个电话就同一事项已经提交过信访，编号 {duplicate.case_number}，目前正在办理，"
+                "就不重复登记了（《信访工作条例》第十九条要求同一事项一般不重复提出）。"
+                "您可以用编号和查询码查询进度；查询码遗失可以转人工。"),
+                buttons=buttons("check_case_status", "request_human"))
+            return reset(PETITION_SLOTS)
+        filed = service.file_case(
+            matter=get("petition_matter"), petitioner_name=get("petitioner_name"),
+            petitioner_phone=get("petitioner_phone"), channel="online",
+            description=get("petition_facts"), requested_outcome=get("petition_request"),
+            reasons=get("petition_reasons"), location=get("petition_location"),
+            occurred_at=get("petition_time"), handling_unit=default_knowledge().get(
+                get("petition_matter")).handling_unit, sender_id=sender(tracker))
+        dispatcher.utter_message(text=(
+            f"已为您登记网上信访。\n信访件编号：{filed.case_number}\n查询码：{filed.query_code}\n"
+            "查询码只显示这一次，请截图或抄下来保存，查询进度时需要用到。\n"
+            "我们会在15日内书面告知是否受理（《信访工作条例》第二十三条），"
+            "受理后一般60日内办结（第三十四条）。"),
+            buttons=buttons("check_case_status"))
+        return reset(PETITION_SLOTS)
+
+
+class ActionCancel(Action):
+    """“取消” outside any form."""
+
+    def name(self) -> Text:
+        return "action_cancel"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response="utter_form_cancelled")
+        return [ActiveLoop(None), *reset(PETITION_SLOTS), *reset(CASE_SLOTS)]

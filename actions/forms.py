@@ -1,0 +1,53 @@
+"""Shared base for our form validators (financial-demo style)."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Dict, Optional, Text
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.tracker_view import latest_intent
+from bot.cases.validation import clean_text
+
+SKIP_WORDS = {"跳过", "没有", "无", "不清楚", "不知道", "记不清", "不记得", "略", "/deny"}
+NOT_GIVEN = "未提供"
+
+
+class BaseFormValidation(FormValidationAction, ABC):
+    """Helpers every form validator shares: text cleaning, limits, skipping."""
+
+    @abstractmethod
+    def name(self) -> Text:
+        """Each concrete validator names its form's validation action."""
+
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> list:
+        """Validate only slots that carry a value: a reset to None is not an answer."""
+        set_since_last_message = tracker.slots_to_validate
+        tracker.slots_to_validate = lambda: {  # type: ignore[method-assign]
+            name: value for name, value in set_since_last_message().items() if value is not None}
+        return await super().get_validation_events(dispatcher, tracker, domain)
+
+    @staticmethod
+    def text_between(
+        value: Any, low: int, high: int, dispatcher: CollectingDispatcher, what: str
+    ) -> Optional[str]:
+        """The cleaned text if its length is within limits; otherwise explain and return None."""
+        text = clean_text(value)
+        if len(text) < low:
+            dispatcher.utter_message(text=f"{what}写得太简单了，请至少写{low}个字，说清楚一点。")
+            return None
+        if len(text) > high:
+            dispatcher.utter_message(text=f"{what}太长了（最多{high}字），请精简一下再发。")
+            return None
+        return text
+
+    @staticmethod
+    def optional_text(value: Any, tracker: Tracker, high: int) -> str:
+        """Free text, or 未提供 when the citizen skips the question."""
+        text = clean_text(value)
+        if latest_intent(tracker) == "deny" or text in SKIP_WORDS or not text:
+            return NOT_GIVEN
+        return text[:high]

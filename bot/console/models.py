@@ -1,0 +1,63 @@
+"""ORM models of officer accounts, console sessions and the audit log.
+
+Timestamps are naive UTC.  Roles are stored as short strings (``officer``/``admin``);
+``bot.console.accounts`` validates them.  Registered through ``bot.handoff.models``
+(one import line in ``bot.store.models``).
+"""
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Integer, String, Text
+
+from bot.store.db import Base
+
+__all__ = ["AuditEntry", "Officer", "OfficerSession", "ROLES"]
+
+ROLES = ("officer", "admin")
+
+
+class Officer(Base):
+    """An officer account of the console (also used by the admin pages)."""
+
+    __tablename__ = "officers"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(100), nullable=False)
+    password_hash = Column(String(255), nullable=False)
+    role = Column(String(16), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    failed_logins = Column(Integer, nullable=False, default=0)
+    locked_until = Column(DateTime, nullable=True)
+    telegram_user_id = Column(BigInteger, nullable=True, unique=True)
+    created_at = Column(DateTime, nullable=False)
+    last_login_at = Column(DateTime, nullable=True)
+
+
+class OfficerSession(Base):
+    """A console login; the cookie holds a random token, the table only its SHA-256."""
+
+    __tablename__ = "officer_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    officer_id = Column(Integer, ForeignKey("officers.id"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    last_seen_at = Column(DateTime, nullable=False)
+    expires_at = Column(DateTime, nullable=False)
+    revoked_at = Column(DateTime, nullable=True)
+
+
+class AuditEntry(Base):
+    """One officer (or system) action: who did what to which record, when."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, index=True)
+    actor = Column(String(100), nullable=False, index=True)
+    action = Column(String(40), nullable=False, index=True)
+    target_type = Column(String(20), nullable=False, default="")
+    target_id = Column(String(64), nullable=False, default="")
+    detail = Column(Text, nullable=False, default="")
+    ip = Column(String(64), nullable=True)

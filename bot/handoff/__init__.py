@@ -1,0 +1,1 @@
+"""Human handoff: handoff records, officer routing, early warning."""
