@@ -32,8 +32,12 @@ class ModelPredictor:
     """Loads a model archive once and parses many messages."""
 
     def __init__(self, model_path: Path) -> None:
-        from rasa.core.agent import Agent
+        import logging
 
+        from rasa.core.agent import Agent
+        from rasa.utils.log_utils import configure_structlog
+
+        configure_structlog(logging.WARNING)
         self._agent = Agent.load(str(model_path))
         self._loop = asyncio.new_event_loop()
 
