@@ -1,4 +1,5 @@
-"""Two-stage fallback: suggest likely intents as buttons, then offer an officer."""
+"""Two-stage fallback: suggest likely intents as buttons, then offer an officer;
+a third miss in a row hands the conversation to an officer."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -6,7 +7,10 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.tracker_view import intent_ranking, matter_ranking, previous_action
+from actions.handoff import hand_off
+from actions.tracker_view import intent_ranking, matter_ranking
+from bot.handoff.models import Reason
+from bot.handoff.texts import default_texts
 from bot.knowledge import default_knowledge
 from bot.labels import label_button
 from bot.replies import Button
@@ -34,6 +38,23 @@ def suggestion_buttons(tracker: Tracker) -> List[Button]:
     return unique + [label_button("request_human")]
 
 
+def fallback_streak(tracker: Tracker, action_name: str = "action_fallback_suggest") -> int:
+    """How many turns in a row before the latest message ended with ``action_name``."""
+    streak, in_turn, last_action = 0, False, None
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if in_turn:
+                if last_action != action_name:
+                    return streak
+                streak += 1
+            in_turn, last_action = True, None
+        elif in_turn and kind == "action" and last_action is None:
+            if event.get("name") not in ("action_listen", None):
+                last_action = event.get("name")
+    return streak
+
+
 def _matter_buttons(tracker: Tracker) -> List[Button]:
     kb = default_knowledge()
     return [
@@ -44,7 +65,7 @@ def _matter_buttons(tracker: Tracker) -> List[Button]:
 
 
 class ActionFallbackSuggest(Action):
-    """First miss: buttons with guesses; second miss in a row: offer a person."""
+    """First miss: buttons with guesses; second in a row: offer a person; third: hand off."""
 
     def name(self) -> Text:
         return "action_fallback_suggest"
@@ -52,7 +73,11 @@ class ActionFallbackSuggest(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        if previous_action(tracker) == self.name():
+        streak = fallback_streak(tracker, self.name())
+        if streak >= 2:
+            return hand_off(dispatcher, tracker, Reason.FALLBACK,
+                            intro=default_texts().get("fallback_handoff"))
+        if streak == 1:
             buttons = [label_button("request_human"), label_button("ask_scope_overview")]
             dispatcher.utter_message(text=SECOND_MISS, buttons=[b.to_rasa() for b in buttons])
             return []

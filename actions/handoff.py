@@ -1,23 +1,57 @@
-"""Handing the conversation to a human officer."""
+"""Handing the conversation to a human officer, resuming after it, and the 1–5 rating (回访)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import logging
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
+from actions.tracker_view import entity_value, latest_text
+from bot.handoff.citizen import HandoffStart, start_handoff
+from bot.handoff.db import default_service
+from bot.handoff.models import Reason
+from bot.handoff.rating import parse_rating
+from bot.handoff.texts import default_texts
 from bot.labels import label_button
+from bot.privacy import mask_text
 
-NO_ONLINE_OFFICER = (
-    "目前线上还不能直接转接民警，真抱歉。您可以：\n"
-    "1. 紧急情况或交通事故，请直接拨打122报警；\n"
-    "2. 其他事项可拨打当地公安交管部门的信访接待电话（不清楚号码可拨12345询问），或在工作时间到信访接待场所反映；\n"
-    "3. 也可以现在在这里提交网上信访，我们会按时限书面答复。"
-)
+log = logging.getLogger(__name__)
+
+
+def citizen_channel(tracker: Tracker) -> str:
+    """The channel of the latest user message (metadata set by the gateway's router)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            channel = (event.get("metadata") or {}).get("channel")
+            if channel:
+                return str(channel)
+            break
+    sender = tracker.sender_id or ""
+    if sender.startswith("web-"):
+        return "webchat"
+    return "telegram" if sender.lstrip("-").isdigit() else "rest"
+
+
+def hand_off(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    reason: str,
+    intro: Optional[str] = None,
+    matter: Optional[str] = None,
+) -> List[Dict[Text, Any]]:
+    """Open (or reuse) the handoff, tell the citizen, pause the conversation when on duty."""
+    start: HandoffStart = start_handoff(default_service(), citizen_channel(tracker),
+                                        tracker.sender_id, reason, intro=intro, matter=matter)
+    for reply in start.replies:
+        dispatcher.utter_message(**reply.to_rasa())
+    return [ConversationPaused()] if start.pause else []
 
 
 class ActionRequestHuman(Action):
-    """Tell the citizen honestly how to reach an officer."""
+    """The citizen asks for a person (转人工, /human)."""
 
     def name(self) -> Text:
         return "action_request_human"
@@ -25,6 +59,51 @@ class ActionRequestHuman(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        buttons = [label_button("file_petition"), label_button("ask_how_to_file")]
-        dispatcher.utter_message(text=NO_ONLINE_OFFICER, buttons=[b.to_rasa() for b in buttons])
+        return hand_off(dispatcher, tracker, Reason.REQUESTED, matter=tracker.get_slot("matter"))
+
+
+class ActionHandoffResumed(Action):
+    """Run by the gateway after an officer closed the handoff: back, and ask for a rating."""
+
+    def name(self) -> Text:
+        return "action_handoff_resumed"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        texts = default_texts()
+        dispatcher.utter_message(text=texts.get("resumed"),
+                                 buttons=[b.to_rasa() for b in texts.rating_buttons])
+        return []
+
+
+class ActionStoreRating(Action):
+    """Store the citizen's 1–5 rating on the latest closed handoff and thank them."""
+
+    def name(self) -> Text:
+        return "action_store_rating"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        texts = default_texts()
+        rating = parse_rating(latest_text(tracker), entity_value(tracker, "rating"))
+        if rating is None:
+            dispatcher.utter_message(text=texts.get("rating_unknown"),
+                                     buttons=[b.to_rasa() for b in texts.rating_buttons])
+            return []
+        try:
+            stored = default_service().store_rating(tracker.sender_id, rating)
+        except SQLAlchemyError as error:
+            log.error("rating for %s not stored: %s", mask_text(tracker.sender_id),
+                      type(error).__name__)
+            stored = None
+        if stored is None:
+            dispatcher.utter_message(text=texts.get("rating_without_handoff"))
+        elif rating <= 2:
+            buttons = [label_button("request_human"), label_button("file_petition")]
+            dispatcher.utter_message(text=texts.get("rating_sorry", rating=rating),
+                                     buttons=[b.to_rasa() for b in buttons])
+        else:
+            dispatcher.utter_message(text=texts.get("rating_thanks", rating=rating))
         return []

@@ -7,7 +7,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import hand_off
 from actions.tracker_view import entity_value, latest_intent, latest_text, matter_ranking
+from bot.handoff.models import Reason
+from bot.handoff.texts import default_texts
 from bot.knowledge import (
     decide,
     default_knowledge,
@@ -45,19 +48,26 @@ class ActionExplainMatter(Action):
         kb = default_knowledge()
         chosen = entity_value(tracker, "matter")
         if chosen in kb.ids:
-            return self._answer(dispatcher, chosen)
+            return self._answer(dispatcher, tracker, chosen)
         decision = decide(matter_ranking(tracker), latest_text(tracker), kb)
         if decision.kind == "answer":
-            return self._answer(dispatcher, decision.matter)
+            return self._answer(dispatcher, tracker, decision.matter)
         reply = render_clarify(decision.question, decision.options, kb)
         dispatcher.utter_message(**reply.to_rasa())
         return [SlotSet("matter", None), SlotSet("matter_accepted", None)]
 
     @staticmethod
-    def _answer(dispatcher: CollectingDispatcher, matter_id: Text) -> List[Dict[Text, Any]]:
+    def _answer(
+        dispatcher: CollectingDispatcher, tracker: Tracker, matter_id: Text
+    ) -> List[Dict[Text, Any]]:
+        """Answer; matters that need a person (e.g. officer_conduct) are also handed off."""
         record = default_knowledge().get(matter_id)
         dispatcher.utter_message(**render_answer(record).to_rasa())
-        return matter_slots(matter_id)
+        if not record.needs_officer:
+            return matter_slots(matter_id)
+        intro = default_texts().get("needs_officer_handoff")
+        return matter_slots(matter_id) + hand_off(dispatcher, tracker, Reason.NEEDS_OFFICER,
+                                                  intro=intro, matter=matter_id)
 
 
 class ActionAnswerFollowup(Action):

@@ -1,6 +1,7 @@
 """``python -m bot <tool> ...``: dispatch to a tool's ``main(argv) -> int``.
 
-Tools: ``cases`` (petition cases, ``bot.cases.cli``).  Add a tool by adding one
+Tools: ``cases`` (petition cases, ``bot.cases.cli``), ``accounts`` (officer accounts,
+``bot.console.cli``).  Add a tool by adding one
 entry to ``TOOLS``.
 """
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Optional, Sequence
 
 TOOLS: dict[str, tuple[str, str]] = {
     "cases": ("bot.cases.cli", "信访件管理 / petition cases: list, show, update-status, extend, import, demo"),
+    "accounts": ("bot.console.cli", "民警账号 / officer accounts: add, passwd, disable, enable, unlock, list"),
+    "admin": ("bot.admin.cli", "NLU 收件箱与重新训练 / inbox, label, export, retrain, deploy, rollback, models"),
 }
 
 USAGE = "用法 / usage: python -m bot <tool> [args...]\n" + "\n".join(

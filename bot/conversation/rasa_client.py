@@ -108,6 +108,13 @@ class RasaClient:
         )
         return replies_from_rasa((payload or {}).get("messages", []))
 
+    async def execute_action(self, sender_id: str, action: str) -> List[Reply]:
+        """Run one action in a conversation (e.g. after a handoff); return its messages."""
+        payload = await self._request(
+            sender_id, "POST", f"/conversations/{sender_id}/execute", {"name": action}
+        )
+        return replies_from_rasa((payload or {}).get("messages", []))
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()

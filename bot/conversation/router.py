@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 
 BUSY_REPLY = "系统繁忙，请稍后再试。您的消息已记录，请过一两分钟再发送一次。"
 EMPTY_REPLY = "您好，消息是空的。请直接输入您想咨询的问题，例如“事故认定书多久能出”。"
-NO_ANSWER_REPLY = "抱歉，这条消息我暂时没能处理好。请换个说法再试一次，或者说“转人工”找民警。"
+NO_ANSWER_REPLY = "系统繁忙，这条消息暂时没能处理好。您的消息已记录，请稍后再发送一次，或者说“转人工”找民警。"
 TOO_LONG_REPLY = (
     f"您的消息超过了{MAX_MESSAGE_CHARS}字，系统无法一次处理。"
     "请分几段发送，或先用一两句话说明您想办的事。"
@@ -29,6 +29,8 @@ class Interceptor(Protocol):
 
 
 Journal = Callable[[str, str, str, str], Awaitable[None]]
+# Called after Rasa answered a message (e.g. to notice a handoff the bot just opened).
+Observer = Callable[[str, str, str, List[Reply]], Awaitable[None]]
 
 
 async def _log_only_journal(channel: str, sender_id: str, text: str, reason: str) -> None:
@@ -50,10 +52,23 @@ class ConversationRouter:
         self.rasa = rasa
         self._journal = journal
         self._interceptors: List[Interceptor] = list(interceptors or [])
+        self._observers: List[Observer] = []
         self.channels: Dict[str, str] = {}
 
     def add_interceptor(self, interceptor: Interceptor) -> None:
         self._interceptors.append(interceptor)
+
+    def add_observer(self, observer: Observer) -> None:
+        self._observers.append(observer)
+
+    async def _notify_observers(
+        self, channel: str, sender_id: str, text: str, replies: List[Reply]
+    ) -> None:
+        for observer in self._observers:
+            try:
+                await observer(channel, sender_id, text, replies)
+            except Exception:  # noqa: BLE001 - an observer must never cost the citizen a reply
+                logger.exception("router observer failed for sender %s", sender_id)
 
     async def handle(
         self,
@@ -78,6 +93,7 @@ class ConversationRouter:
         except RasaUnavailable as error:
             await self._journal(channel, sender_id, text, f"rasa unavailable: {error}")
             return [Reply(BUSY_REPLY)]
+        await self._notify_observers(channel, sender_id, text, replies)
         if not replies:
             # Rasa answers an empty list when a custom action failed: never leave
             # the citizen without an answer.

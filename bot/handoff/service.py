@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import ContextManager, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,7 +30,8 @@ from bot.handoff.views import (
     message_view,
 )
 from bot.privacy import mask_text
-from bot.replies import Button
+from bot.replies import Button, Reply
+from bot.store.db import session_scope
 
 __all__ = ["HandoffService", "Opened", "RETRY_WINDOW", "RATING_WINDOW"]
 
@@ -69,9 +70,7 @@ class HandoffService:
         return to_naive_utc(self._clock())
 
     # ---------------------------------------------------------------- helpers
-    def _session(self):  # type: ignore[no-untyped-def]
-        from bot.store.db import session_scope
-
+    def _session(self) -> ContextManager[Session]:
         return session_scope(self._factory)
 
     @staticmethod
@@ -271,9 +270,10 @@ class HandoffService:
         """Hand an assigned handoff to another active officer."""
         with self._session() as session:
             target = session.get(Officer, to_officer_id)
-            if target is None or not target.active or to_officer_id == officer_id and not admin:
+            if target is None or not target.active:
                 return None
         return self._transition(handoff_id, [Handoff.status == Status.ASSIGNED,
+                                             Handoff.officer_id != to_officer_id,
                                              *self._own(officer_id, admin)],
                                 {"officer_id": to_officer_id}, actor, "transfer",
                                 {"to": to_officer_id}, ip)
@@ -306,16 +306,30 @@ class HandoffService:
         """True exactly once per handoff: the caller sends the 'waiting' acknowledgement."""
         return self._flag_once(handoff_id, "citizen_acked")
 
-    def mark_resumed(self, handoff_id: int) -> bool:
-        return self._flag_once(handoff_id, "resumed_at", self.now())
+    def complete_resume(self, handoff_id: int, replies: Sequence[Reply]) -> bool:
+        """Mark the conversation resumed and queue the bot's replies, in one transaction.
+
+        False (and nothing stored) when another caller already completed it.
+        """
+        with self._session() as session:
+            now = self.now()
+            statement = (update(Handoff).where(Handoff.id == handoff_id, Handoff.resumed_at.is_(None))
+                         .values(resumed_at=now).execution_options(**_NO_SYNC))
+            if session.execute(statement).rowcount != 1:
+                return False
+            for reply in replies:
+                session.add(HandoffMessage(handoff_id=handoff_id, kind=Kind.BOT, text=reply.text[:MAX_TEXT],
+                                           buttons=buttons_to_json(reply.buttons), created_at=now,
+                                           delivered=False, attempts=0))
+            return True
 
     def mark_notified(self, handoff_id: int, telegram_message_id: Optional[int] = None) -> bool:
         extra = {"telegram_message_id": telegram_message_id} if telegram_message_id else None
         return self._flag_once(handoff_id, "notified_at", self.now(), extra)
 
     def pending_notifications(self) -> List[HandoffView]:
-        """Open handoffs officers have not been alerted about yet (oldest first)."""
-        query = (select(Handoff).where(Handoff.status == Status.WAITING,
+        """Open handoffs officers have not been alerted about (new, escalated or released)."""
+        query = (select(Handoff).where(Handoff.status != Status.CLOSED,
                                        Handoff.notified_at.is_(None))
                  .order_by(_URGENT_FIRST, Handoff.id))
         with self._session() as session:
@@ -368,7 +382,8 @@ class HandoffService:
                  .order_by(HandoffMessage.id).limit(limit))
         with self._session() as session:
             rows = session.execute(query).all()
-            return [(handoff_view(h), message_view(m)) for m, h in rows]
+            names = self._names(session, (m.author_id for m, _ in rows))
+            return [(handoff_view(h), message_view(m, names.get(m.author_id))) for m, h in rows]
 
     def mark_delivered(self, message_id: int) -> bool:
         """True for the one caller that flipped the flag."""
@@ -434,8 +449,3 @@ class HandoffService:
         with self._session() as session:
             return set(session.execute(query).scalars().all())
 
-
-def where_open(channel: str, sender_id: str) -> List[object]:
-    """SQL conditions for 'the open handoff of this sender' (for callers building queries)."""
-    return [and_(Handoff.channel == channel, Handoff.sender_id == sender_id,
-                 Handoff.status != Status.CLOSED)]

@@ -1,0 +1,153 @@
+"""Console authentication: session cookie, CSRF on every POST, roles, login/logout, headers.
+
+* The session cookie is HttpOnly, SameSite=Strict, scoped to ``/console`` and Secure when
+  ``settings.secure_cookies``.
+* Every POST carries the session's CSRF token (form field ``csrf``); the login form uses
+  a double-submit token (cookie + field) because there is no session yet.
+* Pages send a strict Content-Security-Policy (no inline scripts) and deny framing.
+"""
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+from typing import Any, Awaitable, Callable
+from urllib.parse import quote, urlparse
+
+from aiohttp import web
+
+from bot.console.accounts import MAX_FAILURES, SESSION_LIFETIME
+from bot.console.context import client_ip, console_of, current, render, run_db
+
+__all__ = ["COOKIE", "LOGIN_COOKIE", "add_routes", "auth_middleware", "require_admin",
+           "same_origin"]
+
+COOKIE = "jj_console"
+LOGIN_COOKIE = "jj_console_login"
+LOGIN_PATH = "/console/login"
+STATIC_PREFIX = "/console/static/"
+COOKIE_PATH = "/console"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; "
+                                "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+                                "form-action 'self'; base-uri 'none'"),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+BAD_LOGIN = f"用户名或密码不正确。连续输错{MAX_FAILURES}次，账号将被锁定15分钟。"
+LOCKED = "登录失败次数过多，账号已临时锁定，请15分钟后再试或联系管理员解锁。"
+
+
+def _tokens_match(given: Any, expected: str) -> bool:
+    return isinstance(given, str) and bool(expected) and hmac.compare_digest(
+        given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def same_origin(request: web.Request) -> bool:
+    """The Origin header (if any) names this host — blocks cross-site websockets."""
+    origin = request.headers.get("Origin")
+    return origin is None or urlparse(origin).netloc == request.host
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """For ``/console/…``: load the session, require login (except login and static),
+    check CSRF on POST, add security headers.  Other paths pass through untouched."""
+    if not request.path.startswith(COOKIE_PATH + "/"):
+        return await handler(request)
+    console = console_of(request)
+    token = request.cookies.get(COOKIE, "")
+    request["auth"] = await run_db(console.accounts.session, token) if token else None
+    public = request.path == LOGIN_PATH or request.path.startswith(STATIC_PREFIX)
+    if not public:
+        if request["auth"] is None:
+            if request.method == "GET" and request.headers.get("X-Fragment") is None:
+                raise web.HTTPFound(f"{LOGIN_PATH}?next={quote(request.path_qs)}")
+            raise web.HTTPUnauthorized(text="登录已失效，请重新登录。")
+        if request.method == "POST":
+            form = await request.post()
+            if not _tokens_match(form.get("csrf"), request["auth"].csrf_token):
+                raise web.HTTPForbidden(text="安全校验失败（CSRF），请刷新页面后重试。")
+    response = await handler(request)
+    if not response.prepared:
+        response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def require_admin(handler: Handler) -> Handler:
+    """Only admins; officers get a 403 page."""
+
+    @functools.wraps(handler)
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        info = current(request)
+        if info is None or not info.officer.is_admin:
+            return render(request, "error.html", {"message": "只有管理员可以访问此页面。"}, 403)
+        return await handler(request)
+
+    return wrapped
+
+
+def _expire(response: web.StreamResponse, name: str, secure: bool) -> None:
+    """Delete a cookie with the same attributes it was set with."""
+    response.set_cookie(name, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT",
+                        httponly=True, samesite="Strict", path=COOKIE_PATH, secure=secure)
+
+
+def _safe_next(value: str) -> str:
+    return value if value.startswith("/console/") and not value.startswith("//") else "/console/queue"
+
+
+def _login_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", {"login_csrf": token, "error": error,
+                                              "next": _safe_next(request.query.get("next", ""))},
+                      status)
+    response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="Strict", path=COOKIE_PATH,
+                        secure=console_of(request).settings.secure_cookies, max_age=3600)
+    return response
+
+
+async def login_form(request: web.Request) -> web.Response:
+    if current(request) is not None:
+        raise web.HTTPFound("/console/queue")
+    return _login_page(request)
+
+
+async def login(request: web.Request) -> web.Response:
+    """POST: double-submit CSRF check, then Argon2 verification with lockout."""
+    form = await request.post()
+    if not _tokens_match(form.get("csrf"), request.cookies.get(LOGIN_COOKIE, "")):
+        return _login_page(request, "页面已过期，请重新登录。", 403)
+    console = console_of(request)
+    result = await run_db(console.accounts.authenticate, str(form.get("username", "")),
+                          str(form.get("password", "")), client_ip(request))
+    if not result.ok or result.officer is None:
+        return _login_page(request, LOCKED if result.locked else BAD_LOGIN, 401)
+    token, _ = await run_db(console.accounts.open_session, result.officer.id)
+    response = web.HTTPFound(_safe_next(str(form.get("next", ""))))
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path=COOKIE_PATH,
+                        secure=console.settings.secure_cookies,
+                        max_age=int(SESSION_LIFETIME.total_seconds()))
+    _expire(response, LOGIN_COOKIE, console.settings.secure_cookies)
+    raise response
+
+
+async def logout(request: web.Request) -> web.Response:
+    console = console_of(request)
+    info = current(request)
+    await run_db(console.accounts.close_session, request.cookies.get(COOKIE, ""))
+    if info is not None:
+        await run_db(console.audit.record, info.officer.username, "logout", "officer",
+                     info.officer.username, None, client_ip(request))
+    response = web.HTTPFound(LOGIN_PATH)
+    _expire(response, COOKIE, console.settings.secure_cookies)
+    raise response
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get(LOGIN_PATH, login_form)
+    app.router.add_post(LOGIN_PATH, login)
+    app.router.add_post("/console/logout", logout)

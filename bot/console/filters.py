@@ -1,0 +1,49 @@
+"""Jinja2 filters of the console: China time, durations, percentages, masking."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any, Callable, Dict, Optional
+
+from bot.privacy import mask_text
+
+__all__ = ["FILTERS", "china_time", "duration"]
+
+CHINA_OFFSET = timedelta(hours=8)
+
+
+def china_time(moment: Optional[datetime], fmt: str = "%m-%d %H:%M:%S") -> str:
+    """Naive UTC → China time text ('' for None)."""
+    if moment is None:
+        return ""
+    if isinstance(moment, date) and not isinstance(moment, datetime):
+        return moment.isoformat()
+    return (moment + CHINA_OFFSET).strftime(fmt)
+
+
+def duration(seconds: Optional[float]) -> str:
+    """12秒 / 3分05秒 / 2小时04分 / 3天2小时."""
+    if seconds is None:
+        return ""
+    total = max(0, int(seconds))
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}天{hours}小时"
+    if hours:
+        return f"{hours}小时{minutes:02d}分"
+    if minutes:
+        return f"{minutes}分{secs:02d}秒"
+    return f"{secs}秒"
+
+
+def percent(value: Optional[float]) -> str:
+    return "" if value is None else f"{value * 100:.0f}%"
+
+
+FILTERS: Dict[str, Callable[..., Any]] = {
+    "cst": china_time,
+    "duration": duration,
+    "percent": percent,
+    "masked": mask_text,
+}

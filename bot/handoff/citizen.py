@@ -1,0 +1,85 @@
+"""What the citizen is told when the bot hands off (used by the Rasa actions).
+
+During office hours the conversation is paused at once (messages go to officers);
+outside office hours the request is registered, the citizen is told when someone
+replies and may keep using the bot or file online meanwhile — the conversation is
+paused when an officer takes it.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import List, Optional
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.handoff.models import Reason
+from bot.handoff.office_hours import OfficeHours
+from bot.handoff.service import HandoffService
+from bot.handoff.texts import HandoffTexts, default_texts
+from bot.handoff.views import HandoffView
+from bot.labels import label_button
+from bot.privacy import mask_text
+from bot.replies import Reply
+from bot.settings import Settings, get_settings
+
+__all__ = ["HandoffStart", "office_hours_of", "start_handoff"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HandoffStart:
+    """Replies for the citizen and whether the Rasa conversation must be paused now."""
+
+    replies: List[Reply]
+    pause: bool
+    handoff: Optional[HandoffView]
+
+
+def office_hours_of(settings: Settings) -> OfficeHours:
+    return OfficeHours(settings.office_hours, settings.office_weekdays_only)
+
+
+def _wait_line(service: HandoffService, view: HandoffView, texts: HandoffTexts) -> str:
+    ahead = service.queue_position(view.id)
+    minutes = (ahead + 1) * texts.minutes_per_citizen
+    if ahead:
+        return texts.get("queue_ahead", ahead=ahead, minutes=minutes)
+    return texts.get("queue_next", minutes=minutes)
+
+
+def start_handoff(
+    service: HandoffService,
+    channel: str,
+    sender_id: str,
+    reason: str = Reason.REQUESTED,
+    *,
+    intro: Optional[str] = None,
+    matter: Optional[str] = None,
+    settings: Optional[Settings] = None,
+    texts: Optional[HandoffTexts] = None,
+) -> HandoffStart:
+    """Open (or reuse) the sender's handoff and build the citizen's replies."""
+    settings = settings or get_settings()
+    texts = texts or default_texts()
+    hours = office_hours_of(settings)
+    now = service.now()
+    status = hours.status(now)
+    try:
+        opened = service.request(channel, sender_id, reason, paused=status.open, matter=matter)
+        view = opened.handoff
+        wait = _wait_line(service, view, texts) if status.open else ""
+    except SQLAlchemyError as error:
+        log.error("handoff for %s could not be stored: %s", mask_text(sender_id),
+                  type(error).__name__)
+        buttons = [label_button("file_petition"), label_button("ask_how_to_file")]
+        return HandoffStart([Reply(texts.get("unavailable"), buttons)], False, None)
+    if status.open:
+        lines = [intro or texts.get("handed_over"), wait, hours.describe(texts),
+                 texts.get("emergency_line")]
+        return HandoffStart([Reply("\n".join(lines))], True, view)
+    next_open = hours.next_open_text(now, status.next_open_local, texts)
+    lines = [texts.get("after_hours", next_open=next_open), hours.describe(texts),
+             texts.get("emergency_line")]
+    return HandoffStart([Reply("\n".join(lines), [label_button("file_petition")])], False, view)

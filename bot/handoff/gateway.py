@@ -1,0 +1,81 @@
+"""Wiring handoffs into the aiohttp gateway: router interceptor/observer, background loop,
+DeliveryHub reachability for the web chat, and the Telegram officers' group hook."""
+from __future__ import annotations
+
+import logging
+from typing import Callable, Optional
+
+from aiohttp import web
+from telegram import Bot
+
+from bot.channels.telegram import OFFICERS_HOOK_KEY, RUNNER_KEY
+from bot.channels.telegram.application import officers_chat_id
+from bot.console.accounts import AccountService
+from bot.handoff.events import EventBus
+from bot.handoff.runtime import HandoffRuntime
+from bot.handoff.service import HandoffService
+from bot.handoff.telegram_officers import TelegramOfficers, make_officers_handler
+from bot.handoff.texts import default_texts
+from bot.handoff.warning import default_detector
+from bot.store.db import make_engine, make_session_factory
+
+__all__ = ["ACCOUNTS_KEY", "RUNTIME_KEY", "setup_handoff"]
+
+RUNTIME_KEY = "handoff_runtime"
+ACCOUNTS_KEY = "officer_accounts"
+FACTORY_KEY = "app_db_factory"
+
+log = logging.getLogger(__name__)
+
+
+def _webchat_reachable(app: web.Application) -> Callable[[str, str], bool]:
+    """Web chat messages are delivered only to an open page; others wait in the database."""
+
+    def reachable(channel: str, sender_id: str) -> bool:
+        if channel != "webchat":
+            return True
+        hub = app.get("webchat_hub")
+        sockets = hub.sockets.get(sender_id, ()) if hub is not None else ()
+        return any(not ws.closed for ws in sockets)
+
+    return reachable
+
+
+def _telegram_bot(app: web.Application) -> Optional[Bot]:
+    runner = app.get(RUNNER_KEY)
+    if runner is None or not runner.application.running:
+        return None
+    return runner.application.bot
+
+
+def setup_handoff(app: web.Application, accounts: Optional[AccountService] = None) -> HandoffRuntime:
+    """Create the runtime on ``settings.database_url`` and hook it into the router."""
+    settings = app["settings"]
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    app[FACTORY_KEY] = factory
+    app[ACCOUNTS_KEY] = accounts or AccountService(factory)
+    router = app["router"]
+    runtime = HandoffRuntime(HandoffService(factory), router.rasa, app["delivery"], default_texts(),
+                             default_detector(), EventBus(), _webchat_reachable(app))
+    app[RUNTIME_KEY] = runtime
+    router.add_interceptor(runtime.intercept)
+    router.add_observer(runtime.observe)
+    chat_id = officers_chat_id(settings)
+    if settings.telegram_bot_token and chat_id is not None:
+        runtime.officers_alert = TelegramOfficers(lambda: _telegram_bot(app), chat_id)
+        app[OFFICERS_HOOK_KEY] = make_officers_handler(runtime, app[ACCOUNTS_KEY])
+
+    async def start(_: web.Application) -> None:
+        runtime.start()
+
+    async def stop(_: web.Application) -> None:
+        await runtime.stop()
+
+    async def dispose(_: web.Application) -> None:
+        engine.dispose()
+
+    app.on_startup.append(start)
+    app.on_shutdown.append(stop)
+    app.on_cleanup.append(dispose)
+    return runtime
