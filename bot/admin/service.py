@@ -1,0 +1,173 @@
+"""``AdminService``: the one façade the CLI and the web pages use.
+
+It owns the engines (application database, tracker store) and hands out the
+inbox, label store, export, insight, jobs, registry and deployer, all configured
+from one :class:`~bot.admin.config.AdminConfig`.  Every method is blocking; the
+web layer calls them in a worker thread.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Iterable, List, Optional, Sequence
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+
+from bot.admin.config import AdminConfig, load_config
+from bot.admin.deploy import Deployer, SwitchOutcome
+from bot.admin.export import ExportResult, export_reviewed
+from bot.admin.figures import Comparison, Figures, compare
+from bot.admin.gate import GateResult, check_gate
+from bot.admin.inbox import Inbox, InboxFilter, InboxItem, InboxPage
+from bot.admin.insight import Insight, example_counts, few_examples
+from bot.admin.jobs import JobStore, JobView, cancel_job, start_job
+from bot.admin.labels import LabelCatalog, LabelError, LabelStore, Target
+from bot.admin.registry import ModelView, Registry
+from bot.store.db import make_engine, make_session_factory
+
+__all__ = ["AdminService", "JobResult"]
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """A finished job's figures side by side, with the gate's verdict."""
+
+    job: JobView
+    candidate: Figures
+    deployed: Figures
+    deployed_version: str
+    comparison: Comparison
+    gate: GateResult
+
+
+class AdminService:
+    """Inbox, labels, export, insight, retraining, registry, deploy and rollback."""
+
+    def __init__(self, config: Optional[AdminConfig] = None) -> None:
+        self.config = config or load_config()
+
+    # ---------------------------------------------------------------- wiring
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.config.database_url)
+
+    @cached_property
+    def factory(self) -> sessionmaker:
+        return make_session_factory(self.engine)
+
+    @cached_property
+    def tracker_engine(self) -> Engine:
+        return make_engine(self.config.tracker_store_url, sqlite_foreign_keys=False)
+
+    @cached_property
+    def catalog(self) -> LabelCatalog:
+        return LabelCatalog.load(self.config.domain_file)
+
+    @cached_property
+    def inbox(self) -> Inbox:
+        return Inbox(self.tracker_engine, self.factory, self.config.confidence_threshold)
+
+    @cached_property
+    def labels(self) -> LabelStore:
+        return LabelStore(self.factory, self.catalog)
+
+    @cached_property
+    def jobs(self) -> JobStore:
+        return JobStore(self.factory, stale_after=self.config.stale_after_seconds)
+
+    @cached_property
+    def registry(self) -> Registry:
+        return Registry(self.factory)
+
+    @cached_property
+    def deployer(self) -> Deployer:
+        return Deployer(self.config, self.registry)
+
+    def close(self) -> None:
+        for name in ("engine", "tracker_engine"):
+            if name in self.__dict__:
+                self.__dict__[name].dispose()
+
+    # ----------------------------------------------------------------- inbox
+    def query_inbox(self, filters: InboxFilter) -> InboxPage:
+        return self.inbox.query(filters)
+
+    def decide(self, keys: Sequence[str], status: str, label: Optional[str], actor: str,
+               ip: Optional[str] = None) -> int:
+        """Label / noise / skip inbox items by key; unknown keys are an error."""
+        found = self.inbox.find(keys)
+        missing = [k for k in keys if k not in found]
+        if missing:
+            raise LabelError(f"收件箱中没有这些条目：{', '.join(k[:10] for k in missing)}")
+        return self.decide_items([found[k] for k in keys], status, label, actor, ip)
+
+    def decide_items(self, items: Iterable[InboxItem], status: str, label: Optional[str],
+                     actor: str, ip: Optional[str] = None) -> int:
+        targets = [Target(i.text, i.predicted, i.source_list, i.sender_id) for i in items]
+        return self.labels.decide(targets, status, label, actor, ip)
+
+    def label_text(self, text: str, label: str, actor: str) -> int:
+        """Label a text that is not (or no longer) in the inbox."""
+        return self.labels.decide([Target(text, "", ("manual",))], "labelled", label, actor)
+
+    def export(self) -> ExportResult:
+        return export_reviewed(self.labels, self.config.nlu_dir, self.config.reviewed_file,
+                               self.config.heldout_dir)
+
+    def insight(self) -> Insight:
+        counts = example_counts(self.config.nlu_dir)
+        deployed = self.registry.deployed()
+        figures = deployed.figures if deployed else None
+        return Insight(counts, few_examples(counts, self.catalog, self.config.min_examples),
+                       self.config.min_examples, list(figures.confusions) if figures else [],
+                       deployed.version if deployed and figures else None)
+
+    # ------------------------------------------------------------ retraining
+    def retrain(self, actor: str) -> JobView:
+        """Start a background job (``JobRefused`` if one is already active)."""
+        self.registry.ensure_initial(self.config.initial_model)
+        return start_job(self.config, self.jobs, actor)
+
+    def cancel(self, job_id: int, actor: str) -> bool:
+        """Stop a running job (its process group); False if it was not active."""
+        return cancel_job(self.jobs, job_id, actor)
+
+    def job(self, job_id: Optional[int] = None) -> Optional[JobView]:
+        """A job by id, else the active one, else the latest (stale jobs reaped first)."""
+        self.jobs.reap_stale()
+        if job_id is not None:
+            return self.jobs.get(job_id)
+        return self.jobs.active() or next(iter(self.jobs.recent(1)), None)
+
+    def job_result(self, job: JobView) -> Optional[JobResult]:
+        if not job.result:
+            return None
+        candidate = Figures.from_dict(job.result["candidate"])
+        deployed = Figures.from_dict(job.result["deployed"])
+        return JobResult(job, candidate, deployed, str(job.result.get("deployed_version", "")),
+                         compare(candidate, deployed),
+                         check_gate(candidate, deployed, self.config.deploy_margin))
+
+    def confusion_png(self, job: JobView, which: str) -> Optional[Path]:
+        if which not in ("candidate", "deployed"):
+            return None
+        path = self.config.jobs_dir / job.version / f"{which}_confusion.png"
+        return path if path.is_file() else None
+
+    # ------------------------------------------------------- registry/deploy
+    def models(self) -> List[ModelView]:
+        self.registry.ensure_initial(self.config.initial_model)
+        return self.registry.all()
+
+    def gate(self, version: str) -> GateResult:
+        return self.deployer.gate(version)
+
+    def deploy(self, version: str, actor: str, override_reason: str = "",
+               ip: Optional[str] = None) -> SwitchOutcome:
+        return self.deployer.deploy(version, actor, override_reason, ip)
+
+    def rollback(self, actor: str, version: Optional[str] = None,
+                 ip: Optional[str] = None) -> SwitchOutcome:
+        return self.deployer.rollback(actor, version, ip)

@@ -1,0 +1,93 @@
+"""Shared helpers of the admin pages: the context object, rendering, worker threads.
+
+Login, sessions, CSRF checks and security headers come from the officer console's
+middleware (every ``/console/…`` path); :func:`render` adds the console's officer
+and CSRF token to every page.
+"""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional, TypeVar
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from bot.admin.config import AdminConfig, load_config
+from bot.admin.service import AdminService
+from bot.settings import VAR_DIR, Settings
+
+__all__ = ["ADMIN_KEY", "ADMIN_PREFIX", "Admin", "JINJA_KEY", "actor", "admin_of", "client_ip",
+           "render", "run_db"]
+
+ADMIN_KEY = "admin_tools"
+JINJA_KEY = web.AppKey("admin_jinja2", jinja2.Environment)
+ADMIN_PREFIX = "/console/admin/"
+T = TypeVar("T")
+
+
+class Admin:
+    """What the admin handlers need.
+
+    The service is rebuilt when ``<VAR_DIR>/admin.yml`` changes, so the threshold,
+    margin or project directory can be adjusted without restarting the gateway.
+    """
+
+    def __init__(self, settings: Settings, config: Optional[AdminConfig] = None,
+                 var_dir: Optional[Path] = None) -> None:
+        self.settings = settings
+        self._fixed = config is not None
+        self._var_dir = Path(var_dir or VAR_DIR)
+        self._stamp: Optional[float] = self._mtime()
+        self._service = AdminService(config or load_config(settings, self._var_dir))
+
+    def _mtime(self) -> Optional[float]:
+        path = self._var_dir / "admin.yml"
+        return path.stat().st_mtime if path.exists() else None
+
+    @property
+    def service(self) -> AdminService:
+        if not self._fixed:
+            stamp = self._mtime()
+            if stamp != self._stamp:
+                old, self._stamp = self._service, stamp
+                self._service = AdminService(load_config(self.settings, self._var_dir))
+                old.close()
+        return self._service
+
+    def close(self) -> None:
+        self._service.close()
+
+
+def admin_of(request: web.Request) -> Admin:
+    return request.config_dict[ADMIN_KEY]  # type: ignore[no-any-return]
+
+
+def actor(request: web.Request) -> str:
+    """The logged-in officer's username (the console's session)."""
+    info = request.get("auth")
+    return info.officer.username if info else "?"
+
+
+def client_ip(request: web.Request) -> str:
+    return (request.remote or "")[:64]
+
+
+async def run_db(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Blocking calls (database, Rasa model switch) run in a worker thread."""
+    return await asyncio.to_thread(function, *args, **kwargs)
+
+
+def render(request: web.Request, template: str, context: Dict[str, Any],
+           status: int = 200) -> web.Response:
+    """Render with the common variables (the officer, the CSRF token, now)."""
+    from bot.cases.clock import utc_now
+
+    info = request.get("auth")
+    common = {"me": info.officer if info else None, "csrf": info.csrf_token if info else "",
+              "prefix": ADMIN_PREFIX, "now": utc_now()}
+    response = aiohttp_jinja2.render_template(template, request, {**common, **context},
+                                              status=status, app_key=JINJA_KEY)
+    response.headers["Cache-Control"] = "no-store"
+    return response
