@@ -12,23 +12,25 @@ from actions.tracker_view import intent_ranking, matter_ranking
 from bot.handoff.models import Reason
 from bot.handoff.texts import default_texts
 from bot.knowledge import default_knowledge
-from bot.labels import label_button
+from bot.labels import label_button, load_labels
 from bot.replies import Button
 
 FIRST_MISS = "抱歉，我没太明白您的意思。您是想问下面哪一项吗？都不是的话，请换个说法再说一次。"
 SECOND_MISS = "抱歉，我还是没能理解您的问题。要不要为您转接民警？您也可以先看看交警的受理范围。"
 MAX_SUGGESTIONS = 3
 MIN_CONFIDENCE = 0.05
-NEVER_SUGGEST = {"affirm", "deny", "cancel", "out_of_scope", "greet", "goodbye", "thank"}
+NEVER_SUGGEST = {"affirm", "deny", "cancel", "out_of_scope", "greet", "goodbye", "thank",
+                 "rate_service"}
 
 
 def suggestion_buttons(tracker: Tracker) -> List[Button]:
     """Buttons for the most likely intents; a matter suggestion names the matter."""
+    labels = load_labels()
     buttons: List[Button] = []
     for intent, confidence in intent_ranking(tracker):
         if len(buttons) >= MAX_SUGGESTIONS or confidence < MIN_CONFIDENCE:
             break
-        if intent in NEVER_SUGGEST:
+        if intent in NEVER_SUGGEST or intent not in labels:
             continue
         if intent == "describe_matter":
             buttons.extend(_matter_buttons(tracker))

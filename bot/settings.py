@@ -33,6 +33,8 @@ class Settings:
     lock_store_url: str = ""
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_urls: Tuple[str, ...] = ()
+    rasa_instances: int = 1
+    bind_host: str = "127.0.0.1"  # where Rasa servers and the model server listen
     rasa_auth_token: str = ""
     action_server_url: str = "http://127.0.0.1:5055/webhook"
     gateway_host: str = "127.0.0.1"
@@ -72,6 +74,8 @@ def settings_from_env(env: Optional[Mapping[str, str]] = None) -> Settings:
         lock_store_url=get("LOCK_STORE_URL", ""),
         rasa_url=get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
         rasa_urls=rasa_urls,
+        rasa_instances=max(1, int(get("RASA_INSTANCES") or "1")),
+        bind_host=get("BIND_HOST") or "127.0.0.1",
         rasa_auth_token=get("RASA_AUTH_TOKEN", ""),
         action_server_url=get("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook"),
         gateway_host=get("GATEWAY_HOST", "127.0.0.1"),

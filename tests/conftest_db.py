@@ -44,9 +44,11 @@ def postgres_database() -> Iterator[str]:
     name = f"petition_test_{secrets.token_hex(6)}"
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()  # a fault test may restart PostgreSQL meanwhile: reconnect to drop
     try:
         yield f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
     finally:
+        admin = _admin_connection()
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()

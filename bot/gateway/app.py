@@ -1,18 +1,23 @@
 """Builds the gateway application (one place) and runs it."""
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Optional
+from typing import AsyncIterator, Optional
 
 from aiohttp import web
 
+from bot.admin.web import setup_admin
 from bot.channels.telegram import setup_telegram
-from bot.conversation import ConversationRouter, RasaClient
+from bot.console.app import setup_console
+from bot.conversation import RasaClient
 from bot.conversation.delivery import DeliveryHub
+from bot.conversation.journal import MessageJournal
 from bot.gateway.health import setup_health
 from bot.gateway.http import error_middleware
-from bot.gateway.metrics import Metrics
+from bot.gateway.metrics import MeteredRouter, Metrics, metrics_middleware
 from bot.gateway.webchat import setup_webchat
+from bot.handoff.gateway import setup_handoff
 from bot.settings import Settings, get_settings
 
 MAX_BODY_BYTES = 256 * 1024
@@ -23,18 +28,33 @@ logger = logging.getLogger(__name__)
 def create_app(settings: Optional[Settings] = None) -> web.Application:
     """The gateway with all its parts wired together."""
     settings = settings or get_settings()
-    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(middlewares=[metrics_middleware, error_middleware],
+                          client_max_size=MAX_BODY_BYTES)
     app["settings"] = settings
     app["metrics"] = Metrics()
     app["delivery"] = DeliveryHub()
     rasa = RasaClient(settings.rasa_backends, settings.rasa_auth_token,
                       settings.rasa_timeout_seconds)
-    app["router"] = ConversationRouter(rasa)
+    app["journal"] = MessageJournal.for_settings(settings)  # undeliverable messages, persisted
+    app["router"] = MeteredRouter(rasa, app["metrics"], journal=app["journal"])
     setup_webchat(app)
     setup_health(app)
+    setup_handoff(app)  # before Telegram: registers the officers'-group hook
+    setup_console(app)
+    setup_admin(app)  # /console/admin/ (/admin redirects): NLU inbox, retraining, models
     setup_telegram(app)
+    app.cleanup_ctx.append(_journal_drain)
     app.on_cleanup.append(_close_rasa)
     return app
+
+
+async def _journal_drain(app: web.Application) -> AsyncIterator[None]:
+    """Move spooled journal entries into the database once it is back."""
+    task = asyncio.create_task(app["journal"].drain_forever(), name="journal-drain")
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    app["journal"].dispose()
 
 
 async def _close_rasa(app: web.Application) -> None:

@@ -1,18 +1,79 @@
-"""/healthz and /metrics."""
+"""/healthz and /metrics.
+
+``/healthz`` always answers 200 while the gateway runs (it keeps answering
+citizens, with the busy reply if need be) and reports each dependency:
+``{"status": "ok"|"degraded", "rasa": {url: "up"|"down"}, "database": "up"|"down"}``.
+``/metrics`` is Prometheus text format 0.0.4.
+"""
 from __future__ import annotations
 
+import asyncio
+from typing import Dict, Optional
+
+import aiohttp
 from aiohttp import web
+
+from bot.conversation.journal import MessageJournal
+from bot.gateway.metrics import Cached, Metrics
+
+CHECK_TIMEOUT = aiohttp.ClientTimeout(total=2)
+PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+async def _rasa_up(session: aiohttp.ClientSession, url: str) -> bool:
+    try:
+        async with session.get(url + "/") as response:  # Rasa's root needs no token
+            return response.status == 200
+    except (aiohttp.ClientError, asyncio.TimeoutError):
+        return False
+
+
+def _database_up(journal: Optional[MessageJournal]) -> Optional[bool]:
+    if journal is None:
+        return None
+    try:
+        journal.ping()
+    except Exception:  # noqa: BLE001 - any failure means "down"
+        return False
+    return True
 
 
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    urls = request.app["settings"].rasa_backends
+    async with aiohttp.ClientSession(timeout=CHECK_TIMEOUT) as session:
+        states = await asyncio.gather(*(_rasa_up(session, url) for url in urls))
+    rasa: Dict[str, str] = {url: "up" if up else "down" for url, up in zip(urls, states)}
+    database = await asyncio.to_thread(_database_up, request.app.get("journal"))
+    healthy = all(states) and database is not False
+    body: Dict[str, object] = {"status": "ok" if healthy else "degraded", "rasa": rasa}
+    if database is not None:
+        body["database"] = "up" if database else "down"
+    return web.json_response(body)
 
 
 async def metrics(request: web.Request) -> web.Response:
-    return web.Response(text=request.app["metrics"].render(),
-                        content_type="text/plain", charset="utf-8")
+    registry: Metrics = request.app["metrics"]
+    body = await asyncio.to_thread(registry.render)
+    return web.Response(text=body, headers={"Content-Type": PROMETHEUS_TYPE})
+
+
+async def _register_gauges(app: web.Application) -> None:
+    """After every part is set up: gauges for what exists (handoffs, the journal)."""
+    registry: Metrics = app["metrics"]
+    runtime = app.get("handoff_runtime")
+    if runtime is not None:
+        counts = Cached(runtime.service.counts)
+        registry.gauge("assistant_handoffs_waiting", lambda: counts()["waiting"],
+                       "Handoffs waiting for an officer")
+        registry.gauge("assistant_handoffs_assigned", lambda: counts()["assigned"],
+                       "Handoffs an officer is handling")
+    journal = app.get("journal")
+    if journal is not None:
+        registry.gauge("assistant_journal_spooled", journal.spooled,
+                       "Journaled messages kept locally until the database is back")
 
 
 def setup_health(app: web.Application) -> None:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+    app.on_startup.append(_register_gauges)

@@ -43,6 +43,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     except web.HTTPRequestEntityTooLarge:
         return json_error(413, "提交的内容太大了，请精简后再试。")
+    except UnicodeDecodeError:  # a form or query that is not UTF-8 (aiohttp decodes lazily)
+        return json_error(400, "请求内容不是有效的 UTF-8 编码，请检查后重试。")
     except web.HTTPException:
         raise
     except Exception:  # noqa: BLE001 - last line of defence

@@ -1,67 +1,92 @@
-"""`python -m bot.launch` — start Rasa, the action server and the gateway (with Telegram)."""
+"""`python -m bot.launch` — start Rasa, the action server and the gateway (with Telegram).
+
+``--only NAME`` runs one service in the foreground (systemd units, containers) and
+``--migrate`` only upgrades the database: the production deploy in deploy/ uses both.
+"""
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
+import os
 import sys
-from pathlib import Path
 from typing import List
 
-from bot.launch.endpoints import write_endpoints
+from bot.launch.services import ConfigurationError, build_services, rasa_argv, rasa_urls, venv_bin
 from bot.launch.supervisor import Service, start_service, stop_services, supervise
-from bot.settings import REPO_ROOT, VAR_DIR, Settings, get_settings
+from bot.settings import VAR_DIR, Settings, get_settings
 from bot.store.migrate import upgrade
 
 logger = logging.getLogger("launch")
 
-
-def venv_bin(name: str) -> str:
-    return str(Path(sys.executable).parent / name)
-
-
-def rasa_argv(settings: Settings, endpoints: Path, port: int) -> List[str]:
-    argv = [venv_bin("rasa"), "run", "--enable-api", "-i", "127.0.0.1", "--port", str(port),
-            "--endpoints", str(endpoints), "--credentials", str(REPO_ROOT / "credentials.yml"),
-            "--model", str(settings.model_dir / "current.tar.gz")]
-    if settings.rasa_auth_token:
-        argv += ["--auth-token", settings.rasa_auth_token]
-    return argv
+__all__ = ["main", "rasa_argv", "services", "venv_bin"]
 
 
 def services(settings: Settings, with_gateway: bool = True) -> List[Service]:
     VAR_DIR.mkdir(exist_ok=True)
-    endpoints = write_endpoints(settings, VAR_DIR / "endpoints.yml")
-    result = [
-        Service("rasa", rasa_argv(settings, endpoints, settings.rasa_port)),
-        Service("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                            "-p", str(settings.action_port)]),
-    ]
-    if with_gateway:
-        # The gateway also runs the Telegram bridge (bot/channels/telegram).
-        result.append(Service("gateway", [sys.executable, "-m", "bot.gateway.app"]))
-    return result
+    return build_services(settings, VAR_DIR / "endpoints.yml", with_gateway)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Start the whole assistant locally.")
     parser.add_argument("--shell", action="store_true", help="open `rasa shell` against the stack")
+    parser.add_argument("--rasa-instances", type=int, default=None, metavar="N",
+                        help="Rasa servers on consecutive ports from RASA_PORT "
+                             "(default: RASA_INSTANCES or 1; needs LOCK_STORE_URL when > 1)")
+    parser.add_argument("--only", metavar="NAME",
+                        help="run one service in the foreground (models, rasa, rasa-N, "
+                             "actions, gateway): for systemd units and containers")
+    parser.add_argument("--migrate", action="store_true",
+                        help="only upgrade DATABASE_URL to the latest migrations")
     args = parser.parse_args()
     settings = get_settings()
-    if not (settings.model_dir / "current.tar.gz").exists():
+    if args.rasa_instances:
+        settings = dataclasses.replace(settings, rasa_instances=max(1, args.rasa_instances))
+    if args.migrate:
+        upgrade(settings.database_url)
+        return 0
+    if args.only:
+        return _exec_only(settings, args.only)
+    if not settings.model_server_url and not (settings.model_dir / "current.tar.gz").exists():
         print("No trained model in models/: run `make train` (or `make run`).", file=sys.stderr)
         return 2
+    # The gateway and the action server share the application database: migrate it first.
     upgrade(settings.database_url)
     if args.shell:
         return asyncio.run(_shell(settings))
-    print("Starting: Rasa on 127.0.0.1:%d, actions on 127.0.0.1:%d, web chat on http://%s:%d/"
-          % (settings.rasa_port, settings.action_port, settings.gateway_host, settings.gateway_port))
-    return asyncio.run(supervise(services(settings)))
+    try:
+        processes = services(settings)
+    except ConfigurationError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    print("Starting: Rasa on %s, actions on 127.0.0.1:%d, web chat on http://%s:%d/"
+          % (", ".join(rasa_urls(settings)), settings.action_port, settings.gateway_host,
+             settings.gateway_port))
+    return asyncio.run(supervise(processes))
+
+
+def _exec_only(settings: Settings, name: str) -> int:
+    """Replace this process by one service, so its supervisor (systemd, a container
+    runtime) watches the real process. Migrations are a separate step (``--migrate``)."""
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        chosen = {s.name: s for s in build_services(
+            settings, VAR_DIR / "endpoints.yml", model_server=bool(settings.model_server_url))}
+    except ConfigurationError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    if name not in chosen:
+        print(f"unknown service {name!r}; one of: {', '.join(chosen)}", file=sys.stderr)
+        return 2
+    service = chosen[name]
+    os.execve(service.argv[0], list(service.argv), {**os.environ, **service.env})
+    return 0  # not reached: execve does not return
 
 
 async def _shell(settings: Settings) -> int:
     """Actions in the background, `rasa shell` in the foreground."""
-    background = services(settings, with_gateway=False)[1:]
+    background = [s for s in services(settings, with_gateway=False) if s.name == "actions"]
     for service in background:
         await start_service(service)
     endpoints = VAR_DIR / "endpoints.yml"

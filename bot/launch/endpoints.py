@@ -1,6 +1,8 @@
 """Render Rasa's endpoints.yml from the settings (the single source of truth)."""
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any, Dict
 from urllib.parse import unquote, urlparse
@@ -10,8 +12,13 @@ import yaml
 from bot.settings import REPO_ROOT, Settings
 
 
+# Rasa's SQLTrackerStore that answers busy instead of forgetting the conversation
+# when its database is down (see bot/launch/tracker_store.py).
+SQL_TRACKER_STORE = "bot.launch.tracker_store.GuardedSQLTrackerStore"
+
+
 def tracker_store_config(url: str) -> Dict[str, Any]:
-    """Rasa SQLTrackerStore settings for a SQLAlchemy-style URL."""
+    """Rasa SQL tracker store settings for a SQLAlchemy-style URL."""
     parsed = urlparse(url)
     if parsed.scheme.startswith("sqlite"):
         path = Path(unquote(parsed.path))
@@ -19,9 +26,9 @@ def tracker_store_config(url: str) -> Dict[str, Any]:
             path = path.relative_to(REPO_ROOT)
         except ValueError:
             pass
-        return {"type": "SQL", "dialect": "sqlite", "db": str(path)}
+        return {"type": SQL_TRACKER_STORE, "dialect": "sqlite", "db": str(path)}
     config: Dict[str, Any] = {
-        "type": "SQL",
+        "type": SQL_TRACKER_STORE,
         "dialect": parsed.scheme.split("+")[0],
         "url": parsed.hostname or "127.0.0.1",
         "db": parsed.path.lstrip("/"),
@@ -53,13 +60,31 @@ def endpoints_config(settings: Settings) -> Dict[str, Any]:
     if settings.lock_store_url:
         config["lock_store"] = lock_store_config(settings.lock_store_url)
     if settings.model_server_url:
-        config["models"] = {"url": settings.model_server_url, "wait_time_between_pulls": 10}
+        # Pulled once when a server starts; later deploys are pushed with PUT /model by
+        # the admin pages (periodic pulls would undo such a deploy: a PUT gives the
+        # agent a fresh fingerprint that never matches the model server's ETag).
+        config["models"] = {"url": settings.model_server_url, "wait_time_between_pulls": 0}
     return config
 
 
 def write_endpoints(settings: Settings, path: Path) -> Path:
     """Write the endpoints file Rasa will read; returns its path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(endpoints_config(settings), allow_unicode=True,
-                                   sort_keys=False), encoding="utf-8")
+    text = yaml.safe_dump(endpoints_config(settings), allow_unicode=True, sort_keys=False)
+    # 0600: may carry database/Redis passwords from the environment. Written aside and
+    # renamed, so a Rasa server starting at the same moment never reads half a file.
+    write_private(path, text)
     return path
+
+
+def write_private(path: Path, text: str) -> None:
+    """Atomically write ``text`` to ``path`` with mode 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -9,6 +9,8 @@ from bot.store.db import Base
 
 import bot.cases.models  # noqa: E402,F401  (petition cases)
 import bot.handoff.models  # noqa: E402,F401  (handoffs, officer accounts, audit log)
+import bot.admin.models  # noqa: E402,F401  (NLU labels, training jobs, model registry)
+import bot.conversation.journal  # noqa: E402,F401  (messages answered with the busy reply)
 
 metadata = Base.metadata
 

@@ -1,0 +1,167 @@
+"""`make bench` → ``python -m bench``: the production-shape benchmark, printed as tables.
+
+Starts its own stack (model server, RASA_INSTANCES Rasa servers on a fresh
+PostgreSQL tracker store with a Redis lock store, action server, gateway), then
+for each concurrency level sends realistic mixed conversations straight to Rasa
+and through the gateway, and reports p50/p95/p99, messages per second, the
+gateway's overhead, lost/duplicated messages, resident memory and start-up
+(model load) time per process, and the training time. Then the Telegram bridge
+latency (bench.telegram_latency) and the held-out NLU report (bench.nlu_report).
+
+    python -m bench [--levels 1,10,50] [--messages 40,200,500] [--rate 60]
+                    [--paced-messages 600] [--instances 2] [--sanic-workers 1]
+                    [--train] [--skip telegram,nlu]
+
+Closed-loop runs (each conversation sends as soon as it is answered) show capacity;
+the paced run (the largest level's conversations offering ``--rate`` messages/s
+together, like people typing) is where the throughput and p95 targets are judged.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import List
+
+from bench import report
+from bench.load import Run, Target, count_lost_and_duplicated, run_load
+from bench.resources import memory, time_training, training_seconds_from_jobs
+from bot.settings import REPO_ROOT, get_settings
+from tests.production.cluster import Cluster, production_cluster
+
+RESULTS = REPO_ROOT / "bench" / "results"
+REDIS_DB = 14
+WARMUP = 20
+
+
+def _reachable(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _ints(text: str) -> List[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
+async def measure(cluster: Cluster, levels: List[int], budgets: List[int], rate: float,
+                  paced_budget: int) -> List[Run]:
+    rasa = Target("rasa", cluster.rasa_urls, gateway=False)
+    gateway = Target("gateway", [cluster.gateway_url], gateway=True)
+    for target in (rasa, gateway):
+        await run_load(target, 4, WARMUP, f"warm{target.name}")
+    runs: List[Run] = []
+    stamp = time.strftime("%H%M%S")
+    for concurrency, budget in zip(levels, budgets):
+        for target in (rasa, gateway):
+            run = await run_load(target, concurrency, budget, f"{stamp}{target.name[0]}{concurrency}x")
+            await count_lost_and_duplicated(run, cluster.rasa_urls[0])
+            runs.append(run)
+            print(f"  {target.name:8} conc {concurrency:3}: {len(run.samples)} msgs in "
+                  f"{run.wall:.1f}s", flush=True)
+    if rate:
+        top = max(levels)
+        for target in (rasa, gateway):
+            run = await run_load(target, top, paced_budget, f"{stamp}{target.name[0]}p{top}x",
+                                 rate=rate)
+            await count_lost_and_duplicated(run, cluster.rasa_urls[0])
+            runs.append(run)
+            print(f"  {target.name:8} paced {rate:.0f}/s, {top} conversations: "
+                  f"{len(run.samples)} msgs in {run.wall:.1f}s", flush=True)
+    return runs
+
+
+def training_line(train: bool) -> str:
+    if train:
+        return f"rasa train (fresh, temp dir): {time_training():.0f} s"
+    seconds = training_seconds_from_jobs(get_settings().database_url)
+    if seconds is not None:
+        return f"last admin retraining job (validate + train + evaluate): {seconds:.0f} s"
+    return "training time: no recorded training job; run `python -m bench --train` to time one"
+
+
+def run_sub(module: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO_ROOT, text=True,
+                          capture_output=True, timeout=900)
+    return (done.stdout + ("\n" + done.stderr[-2000:] if done.returncode else "")).strip()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Production-shape benchmark (prints tables).")
+    parser.add_argument("--levels", default="1,10,50", help="concurrent conversations")
+    parser.add_argument("--messages", default="40,200,500", help="messages per level and path")
+    parser.add_argument("--rate", type=float, default=60.0,
+                        help="paced run: messages/s offered by the largest level (0: skip)")
+    parser.add_argument("--paced-messages", type=int, default=600)
+    parser.add_argument("--instances", type=int, default=2, help="Rasa servers (RASA_INSTANCES)")
+    parser.add_argument("--sanic-workers", type=int, default=1, help="SANIC_WORKERS per Rasa")
+    parser.add_argument("--train", action="store_true", help="also time `rasa train` (slow)")
+    parser.add_argument("--skip", default="", help="comma list of: telegram, nlu")
+    args = parser.parse_args()
+    levels, budgets = _ints(args.levels), _ints(args.messages)
+    if len(levels) != len(budgets):
+        parser.error("--levels and --messages need the same number of entries")
+    if not (REPO_ROOT / "models" / "current.tar.gz").exists():
+        print("No model: run `make train` first.", file=sys.stderr)
+        return 2
+    if not (_reachable(5432) and _reachable(6379)):
+        print("PostgreSQL and Redis must run on 127.0.0.1 (bash scripts/services.sh).",
+              file=sys.stderr)
+        return 2
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    output: List[str] = []
+
+    def show(title: str, body: str) -> None:
+        block = f"\n## {title}\n{body}"
+        output.append(block)
+        print(block, flush=True)
+
+    # One TensorFlow thread per Rasa process: with one instance per core, more threads
+    # only fight over the same cores (the deploy example sets the same).
+    extra = {"SANIC_WORKERS": str(args.sanic_workers), "LOG_JSON": "0",
+             "TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}
+    with tempfile.TemporaryDirectory(prefix="bench-") as root:
+        print(f"starting {args.instances} Rasa instance(s) + actions + gateway "
+              "(PostgreSQL tracker store, Redis lock store)…", flush=True)
+        stack = production_cluster(Path(root), args.instances, REDIS_DB, extra_env=extra)
+        cluster = next(stack)
+        try:
+            ready = {name: p.ready_seconds for name, p in cluster.processes.items()}
+            idle = memory(cluster.pids())
+            runs = asyncio.run(measure(cluster, levels, budgets, args.rate, args.paced_messages))
+            loaded = memory(cluster.pids())
+            show(f"Latency and throughput ({args.instances} Rasa × {args.sanic_workers} "
+                 "Sanic worker, 2 cores)", report.latency_table(runs))
+            show("Gateway overhead", report.overhead_table(runs))
+            show("Targets", report.targets_table(runs, max(levels), args.rate))
+            show("Resident memory after load (idle in brackets) and start-up time",
+                 report.resources_table(loaded, ready) + "\n" + ", ".join(
+                     f"{n}: {v:.0f} MiB idle" for n, v in idle.items()))
+            show("Training", training_line(args.train))
+            (RESULTS / "load.json").write_text(json.dumps(
+                [{"target": r.target, "concurrency": r.concurrency, "messages": len(r.samples),
+                  "p50": r.percentile(.5), "p95": r.percentile(.95), "p99": r.percentile(.99),
+                  "msg_per_s": r.throughput, "errors": r.errors, "lost": r.lost,
+                  "duplicated": r.duplicated} for r in runs], indent=2), encoding="utf-8")
+        finally:
+            stack.close()
+    skip = set(args.skip.split(","))
+    if "telegram" not in skip:
+        show("Telegram bridge latency (fake Bot API, instant fake Rasa)",
+             run_sub("bench.telegram_latency", "-n", "100", "--rate", "20"))
+    if "nlu" not in skip:
+        show("Held-out NLU report", run_sub("bench.nlu_report"))
+    (RESULTS / "latest.txt").write_text("\n".join(output) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Which processes make up the assistant, with their command lines (one place).
+
+Used by ``python -m bot.launch`` (supervised together), by the production-shape
+tests and by ``bench/`` (started one by one so they can be killed individually).
+With ``RASA_INSTANCES=N`` (or ``--rasa-instances N``) N Rasa servers listen on
+consecutive ports from ``RASA_PORT`` and the gateway gets ``RASA_URLS`` listing
+them (unless ``RASA_URLS`` is set). ``SANIC_WORKERS`` is passed through to Rasa.
+When ``MODEL_SERVER_URL`` points at this machine, a small model server
+(``bot.launch.model_server``) serves the deployed model and every instance pulls it
+when it starts; the admin pages switch all running instances (``PUT /model``).
+"""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional
+from urllib.parse import urlparse
+
+from bot.launch.endpoints import write_endpoints
+from bot.launch.logging_config import write_logging_config
+from bot.launch.supervisor import Service
+from bot.settings import REPO_ROOT, VAR_DIR, Settings
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+logger = logging.getLogger("launch")
+
+
+class ConfigurationError(ValueError):
+    """The settings describe a deployment that cannot work."""
+
+
+def venv_bin(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def rasa_ports(settings: Settings) -> List[int]:
+    return [settings.rasa_port + i for i in range(settings.rasa_instances)]
+
+
+def rasa_urls(settings: Settings) -> List[str]:
+    """What the gateway talks to: RASA_URLS if set, else the local instances."""
+    if settings.rasa_urls:
+        return list(settings.rasa_urls)
+    if settings.rasa_instances > 1:
+        return [f"http://127.0.0.1:{port}" for port in rasa_ports(settings)]
+    return [settings.rasa_url]
+
+
+def deployed_model(settings: Settings) -> Path:
+    """The model to start with: the one the admin pages deployed last (they keep
+    ``VAR_DIR/models/deployed.tar.gz`` pointing at it), else ``MODEL_DIR/current.tar.gz``."""
+    link = VAR_DIR / "models" / "deployed.tar.gz"
+    return link if link.exists() else settings.model_dir / "current.tar.gz"
+
+
+def serves_models_locally(settings: Settings) -> bool:
+    parsed = urlparse(settings.model_server_url)
+    return bool(settings.model_server_url) and parsed.hostname in LOOPBACK and bool(parsed.port)
+
+
+def rasa_argv(settings: Settings, endpoints: Path, port: int,
+              logging_file: Optional[Path] = None) -> List[str]:
+    argv = [venv_bin("rasa"), "run", "--enable-api", "-i", settings.bind_host, "--port", str(port),
+            "--endpoints", str(endpoints), "--credentials", str(REPO_ROOT / "credentials.yml")]
+    if logging_file is not None:
+        argv += ["--logging-config-file", str(logging_file)]
+    if not settings.model_server_url:
+        argv += ["--model", str(deployed_model(settings))]
+    if settings.rasa_auth_token:
+        argv += ["--auth-token", settings.rasa_auth_token]
+    return argv
+
+
+def check(settings: Settings) -> List[str]:
+    """Refuse impossible set-ups; return warnings for doubtful ones."""
+    warnings: List[str] = []
+    if settings.rasa_instances > 1 and not settings.lock_store_url:
+        raise ConfigurationError(
+            "several Rasa instances share conversations only with a Redis lock store: "
+            "set LOCK_STORE_URL=redis://host:6379/<db>")
+    if settings.rasa_instances > 1 and settings.tracker_store_url.startswith("sqlite"):
+        warnings.append("several Rasa instances on a SQLite tracker store: use PostgreSQL "
+                        "(TRACKER_STORE_URL=postgresql://…) in production")
+    return warnings
+
+
+def build_services(settings: Settings, endpoints_path: Path, with_gateway: bool = True,
+                   model_server: Optional[bool] = None) -> List[Service]:
+    """Model server (default: when MODEL_SERVER_URL is on this machine), Rasa
+    instance(s), action server, gateway."""
+    for warning in check(settings):
+        logger.warning(warning)
+    endpoints = write_endpoints(settings, endpoints_path)
+    result: List[Service] = []
+    if serves_models_locally(settings) if model_server is None else model_server:
+        port = urlparse(settings.model_server_url).port or 5004
+        result.append(Service("models", [sys.executable, "-m", "bot.launch.model_server",
+                                         "--host", settings.bind_host, "--port", str(port)]))
+    ports = rasa_ports(settings)
+    for index, port in enumerate(ports, start=1):
+        name = "rasa" if len(ports) == 1 else f"rasa-{index}"
+        logging_file = write_logging_config(settings, endpoints.parent, name)
+        result.append(Service(name, rasa_argv(settings, endpoints, port, logging_file)))
+    logging_file = write_logging_config(settings, endpoints.parent, "actions")
+    result.append(Service("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                                      "-p", str(settings.action_port),
+                                      # sic: rasa_sdk 3.6 spells the flag this way
+                                      "--logging-config_file", str(logging_file)]))
+    if with_gateway:
+        env: Dict[str, str] = {}
+        if settings.rasa_instances > 1 and not settings.rasa_urls:
+            env["RASA_URLS"] = ",".join(rasa_urls(settings))
+        # The gateway also runs the Telegram bridge (bot/channels/telegram).
+        result.append(Service("gateway", [sys.executable, "-m", "bot.gateway.app"], env))
+    return result

@@ -1,0 +1,55 @@
+"""Session fixture: one production-shape cluster (PostgreSQL, Redis, two Rasa instances,
+the gateway's Telegram bridge polling a fake Bot API).
+
+Registered in ``tests/conftest.py`` so ``tests/production`` and ``tests/faults``
+share it; fault tests restart what they killed, and ``cluster`` restarts
+anything still down before each test.
+"""
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.production.cluster import Cluster, production_cluster
+from tests.production.threaded_telegram import ThreadedTelegram
+from tests.stack import MODEL
+
+REDIS_DB = 13  # dedicated to this fixture; flushed before and after
+
+
+def _reachable(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """Model server, Rasa ×2, action server and gateway on fresh PostgreSQL databases."""
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make train` first (make test does)")
+    for port, name in ((5432, "PostgreSQL"), (6379, "Redis")):
+        if not _reachable(port):
+            pytest.skip(f"{name} is not running on 127.0.0.1:{port} (run scripts/services.sh)")
+    root: Path = tmp_path_factory.mktemp("production")
+    telegram = ThreadedTelegram()
+    telegram.start()
+    try:
+        for cluster in production_cluster(root, instances=2, redis_db=REDIS_DB,
+                                          telegram_base_url=telegram.base_url):
+            cluster.telegram = telegram
+            yield cluster
+    finally:
+        telegram.stop()
+
+
+@pytest.fixture
+def cluster(production: Cluster) -> Cluster:
+    """The session's cluster with every process running."""
+    production.ensure_running()
+    return production
