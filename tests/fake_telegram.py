@@ -19,6 +19,8 @@ from typing import Any, AsyncIterator, Callable, Deque, Dict, List, Optional, Tu
 import pytest
 from aiohttp import web
 
+from tests.loopback_server import LoopbackServer
+
 TOKEN = "123:abc"
 BOT_USER = {"id": 123, "is_bot": True, "first_name": "交警信访助手", "username": "jj_petition_bot",
             "can_join_groups": True, "can_read_all_group_messages": False,
@@ -68,7 +70,7 @@ def utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-class FakeTelegram:
+class FakeTelegram(LoopbackServer):
     """The fake server: start(), enqueue updates, inspect ``calls``, stop()."""
 
     def __init__(self, token: str = TOKEN) -> None:
@@ -111,19 +113,10 @@ class FakeTelegram:
         """What to pass as python-telegram-bot's ``base_url``."""
         return f"http://127.0.0.1:{self.port}/bot"
 
-    async def start(self) -> None:
+    def build_app(self) -> web.Application:
         app = web.Application(client_max_size=10 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
-        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        return app
 
     async def _params(self, request: web.Request) -> JSON:
         params: JSON = dict(request.query)

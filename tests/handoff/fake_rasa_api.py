@@ -13,6 +13,8 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from aiohttp import web
 
+from tests.loopback_server import LoopbackServer
+
 from bot.handoff.texts import default_texts
 
 Replies = List[Dict[str, Any]]
@@ -23,7 +25,7 @@ async def echo(sender: str, message: str, metadata: Dict[str, Any]) -> Replies:
     return [{"recipient_id": sender, "text": f"收到：{message}"}]
 
 
-class FakeRasaApi:
+class FakeRasaApi(LoopbackServer):
     """Records every call; ``down`` makes every endpoint answer 503."""
 
     def __init__(self, respond: Responder = echo) -> None:
@@ -104,19 +106,10 @@ class FakeRasaApi:
         return web.json_response({"tracker": {}, "messages": messages},
                                  dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
-    async def start(self) -> None:
+    def build_app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/webhooks/rest/webhook", self._webhook)
         app.router.add_get("/conversations/{sender}/tracker", self._tracker)
         app.router.add_post("/conversations/{sender}/tracker/events", self._append)
         app.router.add_post("/conversations/{sender}/execute", self._execute)
-        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        return app

@@ -9,6 +9,8 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from aiohttp import web
 
+from tests.loopback_server import LoopbackServer
+
 Replies = List[Dict[str, Any]]
 Responder = Callable[[str, str], Awaitable[Replies]]
 
@@ -18,7 +20,7 @@ async def echo(sender: str, message: str) -> List[Dict[str, Any]]:
     return [{"recipient_id": sender, "text": f"收到：{message}"}]
 
 
-class FakeRasa:
+class FakeRasa(LoopbackServer):
     """POST /webhooks/rest/webhook answered by ``respond``; every message is recorded."""
 
     def __init__(self, respond: Responder = echo, max_delay: float = 0.0) -> None:
@@ -59,16 +61,7 @@ class FakeRasa:
         self.max_in_flight_per_sender = max(self.max_in_flight_per_sender, self.in_flight[sender])
         self.max_in_flight = max(self.max_in_flight, sum(self.in_flight.values()))
 
-    async def start(self) -> None:
+    def build_app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/webhooks/rest/webhook", self._webhook)
-        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        return app
