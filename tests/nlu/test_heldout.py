@@ -27,9 +27,9 @@ def report(pytestconfig: pytest.Config) -> Report:
                           default_knowledge())
     finally:
         predictor.close()
-    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line("\n" + full_report(result))
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print("\n" + full_report(result), flush=True)
     return result
 
 
