@@ -170,28 +170,27 @@ async def transfer(request: web.Request) -> web.StreamResponse:
     raise redirect(_back(handoff_id), "transferred" if view else "transfer_failed")
 
 
-async def reply(request: web.Request) -> web.StreamResponse:
+async def _text_action(request: web.Request, action: str, field: str,
+                       done: str) -> web.HTTPException:
+    """Run one handoff action that takes a text field; the redirect to raise afterwards."""
     handoff_id = _handoff_id(request)
     form = await request.post()
-    sent = await console_of(request).runtime.reply(handoff_id, officer_of(request),
-                                                   str(form.get("text", "")), client_ip(request))
-    raise redirect(_back(handoff_id), "replied" if sent else "reply_failed")
+    run = getattr(console_of(request).runtime, action)
+    result = await run(handoff_id, officer_of(request), str(form.get(field, "")),
+                       client_ip(request))
+    return redirect(_back(handoff_id), done if result else f"{action}_failed")
+
+
+async def reply(request: web.Request) -> web.StreamResponse:
+    raise await _text_action(request, "reply", "text", "replied")
 
 
 async def note(request: web.Request) -> web.StreamResponse:
-    handoff_id = _handoff_id(request)
-    form = await request.post()
-    saved = await console_of(request).runtime.note(handoff_id, officer_of(request),
-                                                   str(form.get("text", "")), client_ip(request))
-    raise redirect(_back(handoff_id), "noted" if saved else "note_failed")
+    raise await _text_action(request, "note", "text", "noted")
 
 
 async def close(request: web.Request) -> web.StreamResponse:
-    handoff_id = _handoff_id(request)
-    form = await request.post()
-    view = await console_of(request).runtime.close(handoff_id, officer_of(request),
-                                                   str(form.get("note", "")), client_ip(request))
-    raise redirect(_back(handoff_id), "closed" if view else "close_failed")
+    raise await _text_action(request, "close", "note", "closed")
 
 
 async def flag(request: web.Request) -> web.StreamResponse:
