@@ -348,9 +348,5 @@ class FakeTelegram(LoopbackServer):
 @pytest.fixture
 async def fake_telegram() -> AsyncIterator[FakeTelegram]:
     """A running fake Bot API server on 127.0.0.1 (random port)."""
-    server = FakeTelegram()
-    await server.start()
-    try:
+    async with FakeTelegram() as server:
         yield server
-    finally:
-        await server.stop()

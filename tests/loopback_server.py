@@ -22,6 +22,13 @@ class LoopbackServer:
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
+    async def __aenter__(self) -> "LoopbackServer":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()

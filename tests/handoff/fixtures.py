@@ -90,12 +90,8 @@ def officers(accounts: AccountService) -> Officers:
 
 @pytest.fixture
 async def rasa_api() -> AsyncIterator[FakeRasaApi]:
-    server = FakeRasaApi()
-    await server.start()
-    try:
+    async with FakeRasaApi() as server:
         yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture

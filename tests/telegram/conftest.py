@@ -46,12 +46,8 @@ def bridge_settings(telegram: FakeTelegram, **overrides: Any) -> Settings:
 
 @pytest.fixture
 async def fake_rasa() -> AsyncIterator[FakeRasa]:
-    server = FakeRasa()
-    await server.start()
-    try:
+    async with FakeRasa() as server:
         yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture
