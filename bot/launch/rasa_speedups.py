@@ -1,25 +1,32 @@
-"""Two CPU fixes for the Rasa server, found by profiling ``python -m bench`` (py-spy).
+"""CPU fixes for the Rasa server, found by profiling ``python -m bench`` (py-spy).
 
 1. Rasa validates every action server response with ``jsonschema.validate``, which
    re-checks the *schema itself* against the JSON-Schema meta-schema on each call:
    ~18 % of the server's CPU under load. Here the validator is built once; the
    response is validated against the same schema and the same best-matching
    error is raised, with Rasa's message.
-2. The matter classifier's logistic regression multiplies a sparse row by
-   ``coef_.T``; with the C-ordered ``coef_`` scipy copies the whole
-   (features × classes) matrix on every message (~12 % of CPU). A Fortran-ordered
-   copy of the same numbers makes ``coef_.T`` contiguous: identical results.
+2. TED runs a TensorFlow call for every action it is asked to predict (~20 % of the
+   CPU). Its prediction is a pure function of the last ``max_history`` dialogue
+   states (intents, previous actions, slots, active form) — a small set in this
+   assistant, since a thousand different wordings map to the same intent. The
+   prediction is memoised per distinct state sequence (LRU, 4,096 entries, per
+   loaded model): identical answers, one TensorFlow call per new situation.
+   Not used when TED reads the user's text (end-to-end stories), which has no
+   small state space.
+
+(The matter classifier's coefficient layout fix lives in its ``load``.)
 
 ``apply()`` is idempotent; ``bot.launch.tracker_store`` (which Rasa imports from
 endpoints.yml) calls it, so every Rasa server started by ``bot.launch`` has them.
 """
 from __future__ import annotations
 
+import copy
 import functools
+import json
 import logging
-from typing import Any, Callable, Dict, Optional, Text
-
-import numpy as np
+from collections import OrderedDict
+from typing import Any, Dict, Optional, Text
 
 logger = logging.getLogger(__name__)
 
@@ -54,25 +61,46 @@ def _fast_action_validation() -> None:
     RemoteAction._validate_action_result = validate  # type: ignore[method-assign]
 
 
-def fortran_coefficients(model: Optional[Dict[str, Any]]) -> None:
-    """Lay out the classifier's coefficients for fast ``sparse @ coef_.T``."""
-    classifier = (model or {}).get("classifier")
-    if classifier is not None and hasattr(classifier, "coef_"):
-        classifier.coef_ = np.asfortranarray(classifier.coef_)
+TED_MEMO_SIZE = 4096
 
 
-def _fast_matter_classifier() -> None:
-    from bot.nlu.matter_classifier import MatterClassifier
+def _memo_key(policy: Any, tracker: Any, domain: Any, rule_only_data: Any) -> Optional[str]:
+    """The dialogue states TED predicts from, as text; ``None`` when text features count."""
+    from rasa.shared.nlu.constants import TEXT
+    from rasa.core.policies.policy import SupportedData
 
-    original: Callable[..., MatterClassifier] = MatterClassifier.load.__func__  # type: ignore[attr-defined]
+    if policy.only_e2e or TEXT in getattr(policy, "fake_features", {}):
+        return None
+    ml_only = policy.supported_data() == SupportedData.ML_DATA
+    states = policy.featurizer.prediction_states(
+        [tracker], domain, use_text_for_last_user_input=False,
+        ignore_rule_only_turns=ml_only, rule_only_data=rule_only_data,
+        ignore_action_unlikely_intent=ml_only)
+    return json.dumps(states, sort_keys=True, default=sorted, ensure_ascii=False)
+
+
+def _memoised_ted() -> None:
+    from rasa.core.policies.ted_policy import TEDPolicy
+
+    original = TEDPolicy.predict_action_probabilities
 
     @functools.wraps(original)
-    def load(cls: type, *args: Any, **kwargs: Any) -> MatterClassifier:
-        component = original(cls, *args, **kwargs)
-        fortran_coefficients(component._model)
-        return component
+    def predict(self: TEDPolicy, tracker: Any, domain: Any, rule_only_data: Any = None,
+                precomputations: Any = None, **kwargs: Any) -> Any:
+        key = None if self.model is None else _memo_key(self, tracker, domain, rule_only_data)
+        memo: "OrderedDict[str, Any]" = self.__dict__.setdefault("_prediction_memo", OrderedDict())
+        if key is not None and key in memo:
+            memo.move_to_end(key)
+            return copy.deepcopy(memo[key])
+        prediction = original(self, tracker, domain, rule_only_data=rule_only_data,
+                              precomputations=precomputations, **kwargs)
+        if key is not None:
+            memo[key] = copy.deepcopy(prediction)
+            if len(memo) > TED_MEMO_SIZE:
+                memo.popitem(last=False)
+        return prediction
 
-    MatterClassifier.load = classmethod(load)  # type: ignore[method-assign,assignment]
+    TEDPolicy.predict_action_probabilities = predict  # type: ignore[method-assign]
 
 
 def apply() -> None:
@@ -81,6 +109,6 @@ def apply() -> None:
         return
     _applied = True
     _fast_action_validation()
-    _fast_matter_classifier()
+    _memoised_ted()
     logger.info("Rasa speed-ups applied (cached action-response validator, "
-                "Fortran-ordered matter classifier coefficients)")
+                "memoised TED predictions)")

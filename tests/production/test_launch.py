@@ -136,6 +136,35 @@ def test_guarded_tracker_store_pauses_instead_of_forgetting(tmp_path: Path) -> N
 
 
 @pytest.mark.slow
+def test_guarded_tracker_store_saves_each_event_once_without_counting(tmp_path: Path) -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from sqlalchemy import event
+
+    from bot.launch.tracker_store import GuardedSQLTrackerStore
+
+    store = GuardedSQLTrackerStore(Domain.empty(), dialect="sqlite",
+                                   db=str(tmp_path / "tracker.db"))
+    statements: list = []
+    event.listen(store.engine, "before_cursor_execute",
+                 lambda conn, cursor, sql, *args: statements.append(sql.lower()))
+
+    async def turn(text: str) -> list:
+        tracker = await store.get_or_create_tracker("citizen")
+        tracker.update(UserUttered(text))
+        tracker.update(BotUttered(f"答：{text}"))
+        tracker.update(ActionExecuted("action_listen"))
+        statements.clear()
+        await store.save(tracker)
+        assert not any("count(" in sql for sql in statements)
+        stored = await store.retrieve("citizen")
+        return [e.text for e in stored.events if isinstance(e, (UserUttered, BotUttered))]
+
+    assert asyncio.run(turn("你好")) == ["你好", "答：你好"]
+    assert asyncio.run(turn("谢谢")) == ["你好", "答：你好", "谢谢", "答：谢谢"]
+
+
+@pytest.mark.slow
 def test_cached_action_validation_accepts_and_rejects_like_rasa() -> None:
     from jsonschema import ValidationError, validate
     from rasa.core.actions.action import RemoteAction
@@ -160,7 +189,7 @@ def test_fortran_coefficients_change_no_probability() -> None:
     from scipy.sparse import random as sparse_random
     from sklearn.linear_model import LogisticRegression
 
-    from bot.launch.rasa_speedups import fortran_coefficients
+    from bot.nlu.matter_classifier import fortran_coefficients
 
     rng = np.random.default_rng(7)
     features = sparse_random(60, 500, density=0.05, format="csr", random_state=7)
