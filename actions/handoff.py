@@ -17,6 +17,7 @@ from bot.handoff.rating import parse_rating
 from bot.handoff.texts import default_texts
 from bot.labels import label_button
 from bot.privacy import mask_text
+from bot.replies import HANDOFF_SIGNAL, Reply
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ def hand_off(
                                         tracker.sender_id, reason, intro=intro, matter=matter)
     for reply in start.replies:
         dispatcher.utter_message(**reply.to_rasa())
+    if start.handoff is not None:  # the gateway routes this conversation by its handoff now
+        dispatcher.utter_message(**Reply.signal_payload(HANDOFF_SIGNAL))
     return [ConversationPaused()] if start.pause else []
 
 

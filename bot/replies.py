@@ -16,12 +16,22 @@ class Button:
         return {"title": self.title, "payload": self.payload}
 
 
+# Custom payload an action sends to tell the gateway (never the citizen) something.
+HANDOFF_SIGNAL = "handoff"
+
+
 @dataclass(frozen=True)
 class Reply:
-    """One bot message: text plus optional buttons."""
+    """One bot message: text plus optional buttons; or an internal ``signal`` (no text)."""
 
     text: str
     buttons: List[Button] = field(default_factory=list)
+    signal: str = ""
+
+    @staticmethod
+    def signal_payload(signal: str) -> Dict[str, Any]:
+        """Keyword arguments for ``dispatcher.utter_message`` carrying ``signal``."""
+        return {"json_message": {"signal": signal}}
 
     def to_rasa(self) -> Dict[str, Any]:
         """Keyword arguments for ``dispatcher.utter_message``."""

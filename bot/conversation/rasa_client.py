@@ -14,10 +14,19 @@ class RasaUnavailable(Exception):
     """No Rasa server answered (down, overloaded or returned an error)."""
 
 
-def replies_from_rasa(payload: Any) -> List[Reply]:
-    """Convert the REST channel's JSON list into :class:`Reply` objects."""
+def replies_from_rasa(payload: Any, signals: bool = False) -> List[Reply]:
+    """Convert the REST channel's JSON list into :class:`Reply` objects.
+
+    Custom payloads ``{"signal": …}`` become signal replies when ``signals`` is set
+    (the router reads and removes them); other custom payloads are dropped.
+    """
     replies: List[Reply] = []
     for item in payload if isinstance(payload, list) else []:
+        custom = item.get("custom")
+        if isinstance(custom, dict) and custom.get("signal"):
+            if signals:
+                replies.append(Reply("", signal=str(custom["signal"])))
+            continue
         text = str(item.get("text") or "").strip()
         buttons = [
             Button(str(b.get("title", "")), str(b.get("payload", "")))
@@ -80,10 +89,10 @@ class RasaClient:
     async def send(
         self, sender_id: str, text: str, metadata: Optional[Dict[str, Any]] = None
     ) -> List[Reply]:
-        """Send a citizen message through the REST channel; return bot replies."""
+        """Send a citizen message through the REST channel; return bot replies (and signals)."""
         body = {"sender": sender_id, "message": text, "metadata": metadata or {}}
         payload = await self._request(sender_id, "POST", "/webhooks/rest/webhook", body)
-        return replies_from_rasa(payload)
+        return replies_from_rasa(payload, signals=True)
 
     async def tracker(self, sender_id: str) -> Dict[str, Any]:
         """The conversation tracker (slots, events, latest message)."""

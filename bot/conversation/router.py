@@ -29,7 +29,7 @@ class Interceptor(Protocol):
 
 
 Journal = Callable[[str, str, str, str], Awaitable[None]]
-# Called after Rasa answered a message (e.g. to notice a handoff the bot just opened).
+# Called after Rasa answered a message, with its signals (e.g. a handoff the bot just opened).
 Observer = Callable[[str, str, str, List[Reply]], Awaitable[None]]
 
 
@@ -94,6 +94,7 @@ class ConversationRouter:
             await self._journal(channel, sender_id, text, f"rasa unavailable: {error}")
             return [Reply(BUSY_REPLY)]
         await self._notify_observers(channel, sender_id, text, replies)
+        replies = [reply for reply in replies if not reply.signal]
         if not replies:
             # Rasa answers an empty list when a custom action failed: never leave
             # the citizen without an answer.

@@ -25,7 +25,7 @@ from bot.handoff.texts import HandoffTexts
 from bot.handoff.views import HandoffView, MessageView
 from bot.handoff.warning import WarningDetector
 from bot.privacy import mask_text
-from bot.replies import Reply
+from bot.replies import HANDOFF_SIGNAL, Reply
 
 __all__ = ["HandoffRuntime", "OfficersAlert", "RESUMED_ACTION"]
 
@@ -33,9 +33,13 @@ log = logging.getLogger(__name__)
 
 RESUMED_ACTION = "action_handoff_resumed"
 POLL_SECONDS = 1.0
+# Pokes arriving within this long after a pass are folded into the next one, so a burst
+# of new handoffs or officer actions costs one pass of database queries, not one each.
+MIN_PASS_SECONDS = 0.15
 MAX_BACKOFF = 60.0
 T = TypeVar("T")
 Reachable = Callable[[str, str], bool]
+Key = Tuple[str, str]  # (channel, sender id)
 
 
 class OfficersAlert(Protocol):
@@ -59,6 +63,7 @@ class HandoffRuntime:
         bus: Optional[EventBus] = None,
         reachable: Reachable = lambda channel, sender: True,
         poll_seconds: float = POLL_SECONDS,
+        min_pass_seconds: float = MIN_PASS_SECONDS,
     ) -> None:
         self.service = service
         self.rasa = rasa
@@ -69,6 +74,7 @@ class HandoffRuntime:
         self.reachable = reachable
         self.officers_alert: Optional[OfficersAlert] = None
         self.poll_seconds = poll_seconds
+        self.min_pass_seconds = min(min_pass_seconds, poll_seconds)
         self._wake = asyncio.Event()
         self._task: Optional["asyncio.Task[None]"] = None
         self._deliver_lock = asyncio.Lock()
@@ -76,6 +82,12 @@ class HandoffRuntime:
         self._resume_locks: Dict[int, asyncio.Lock] = {}
         self._backoff: Dict[Tuple[str, int], Tuple[float, float]] = {}  # key → (retry at, delay)
         self._last_db_error = 0.0
+        # Conversations that have (or may just have got) a handoff: only their messages
+        # need a database look-up; everyone else's go straight to the bot. Refreshed from
+        # the database on every pass of the loop (at least once a second) and marked at
+        # once when the bot or an early warning opens a handoff. ``None``: not loaded yet.
+        self._with_handoff: Optional[set[Key]] = None
+        self._marked: Dict[Key, float] = {}
 
     async def db(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a (blocking) service call in a worker thread."""
@@ -84,6 +96,21 @@ class HandoffRuntime:
     def poke(self) -> None:
         """Run the background loop now (new handoff, reconnect, …)."""
         self._wake.set()
+
+    def _mark(self, key: Key) -> None:
+        self._marked[key] = time.monotonic()
+        if self._with_handoff is not None:
+            self._with_handoff.add(key)
+
+    def may_have_handoff(self, key: Key) -> bool:
+        return self._with_handoff is None or key in self._with_handoff
+
+    async def refresh_index(self) -> None:
+        """Reload which conversations have a handoff (keeps marks newer than the query)."""
+        started = time.monotonic()
+        keys = set(await self.db(self.service.active_keys))
+        self._marked = {key: at for key, at in self._marked.items() if at >= started}
+        self._with_handoff = keys | set(self._marked)
 
     def _publish(self, kind: str, handoff_id: int, **extra: Any) -> None:
         self.bus.publish({"type": kind, "handoff": handoff_id, **extra})
@@ -103,12 +130,15 @@ class HandoffRuntime:
     async def _intercept(self, channel: str, sender_id: str, text: str) -> Optional[List[Reply]]:
         hit = self.detector.detect(text)
         if hit:
+            self._mark((channel, sender_id))
             opened = await self.db(self.service.request, channel, sender_id, Reason.EARLY_WARNING,
                                    priority=Priority.URGENT, paused=False,
                                    warning_tags=hit.categories)
             log.warning("early warning: handoff %s categories=%s", opened.handoff.id,
                         ",".join(hit.categories))
             self.poke()
+        if not self.may_have_handoff((channel, sender_id)):
+            return None
         active = await self.db(self.service.active_for, channel, sender_id)
         if active is None:
             return None
@@ -124,8 +154,10 @@ class HandoffRuntime:
         return []
 
     async def observe(self, channel: str, sender_id: str, text: str, replies: List[Reply]) -> None:
-        """Router observer: the bot may just have opened a handoff — look now."""
-        self.poke()
+        """Router observer: the bot signals a handoff it opened — route and alert now."""
+        if any(reply.signal == HANDOFF_SIGNAL for reply in replies):
+            self._mark((channel, sender_id))
+            self.poke()
 
     # ---------------------------------------------------- officer actions
     async def claim(self, handoff_id: int, officer: OfficerView,
@@ -308,8 +340,9 @@ class HandoffRuntime:
 
     # --------------------------------------------------------------- loop
     async def tick(self) -> None:
-        """One pass: alerts, pending resumes, undelivered messages."""
+        """One pass: which conversations have handoffs, alerts, pending resumes, deliveries."""
         try:
+            await self.refresh_index()
             await self.notify_pending()
             for view in await self.db(self.service.pending_resumes):
                 if not self._waiting(("resume", view.id)):
@@ -331,8 +364,10 @@ class HandoffRuntime:
                 await self.tick()
             except Exception:  # noqa: BLE001 - the loop must survive anything
                 log.exception("handoff loop pass failed")
+            await asyncio.sleep(self.min_pass_seconds)
             try:
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                await asyncio.wait_for(self._wake.wait(),
+                                       self.poll_seconds - self.min_pass_seconds)
             except asyncio.TimeoutError:
                 pass
 

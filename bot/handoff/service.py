@@ -176,6 +176,13 @@ class HandoffService:
             row = session.execute(query).scalars().first()
             return self._view(session, row) if row else None
 
+    def active_keys(self) -> List[Tuple[str, str]]:
+        """(channel, sender) of every conversation ``active_for`` would find a handoff for."""
+        query = (select(Handoff.channel, Handoff.sender_id).distinct()
+                 .where(or_(Handoff.status != Status.CLOSED, Handoff.resumed_at.is_(None))))
+        with self._session() as session:
+            return [(channel, sender) for channel, sender in session.execute(query)]
+
     def for_telegram_message(self, message_id: int) -> Optional[HandoffView]:
         query = select(Handoff).where(Handoff.telegram_message_id == message_id).order_by(
             Handoff.id.desc()).limit(1)

@@ -53,6 +53,46 @@ async def test_unpaused_or_no_handoff_goes_to_rasa(runtime: HandoffRuntime, serv
     assert [r.text for r in await router.handle("webchat", SENDER, "还在吗")] == ["收到：还在吗"]
 
 
+async def test_conversations_without_a_handoff_skip_the_database(
+        runtime: HandoffRuntime, service: HandoffService, rasa_api: FakeRasaApi,
+        monkeypatch) -> None:
+    router = router_for(runtime, rasa_api)
+    await runtime.refresh_index()
+    looked_up = []
+    original = service.active_for
+    monkeypatch.setattr(service, "active_for",
+                        lambda *key: looked_up.append(key) or original(*key))
+    assert [r.text for r in await router.handle("webchat", SENDER, "你好")] == ["收到：你好"]
+    assert looked_up == []
+    service.request("webchat", SENDER, Reason.REQUESTED)  # stored by another process
+    await runtime.refresh_index()  # the loop's next pass (at least once a second)
+    assert [r.text for r in await router.handle("webchat", SENDER, "在吗")] == [
+        TEXTS.get("waiting_ack")]
+    assert looked_up == [("webchat", SENDER)] and rasa_api.received == [(SENDER, "你好")]
+
+
+async def test_bot_signal_routes_the_very_next_message_to_the_officer(
+        runtime: HandoffRuntime, service: HandoffService, rasa_api: FakeRasaApi) -> None:
+    async def hand_off(sender: str, message: str, metadata: dict) -> list:
+        service.request("webchat", sender, Reason.REQUESTED)  # what action_request_human does
+        rasa_api.events[sender].append({"event": "pause"})
+        return [{"recipient_id": sender, "text": "正在为您转接民警"},
+                {"recipient_id": sender, "custom": {"signal": "handoff"}}]
+
+    rasa_api.respond = hand_off
+    router = router_for(runtime, rasa_api)
+    await runtime.refresh_index()
+    events = runtime.bus.subscribe()
+    runtime.start()
+    replies = await router.handle("webchat", SENDER, "转人工")
+    assert [(r.text, r.signal) for r in replies] == [("正在为您转接民警", "")]  # signal not shown
+    assert [r.text for r in await router.handle("webchat", SENDER, "在吗")] == [
+        TEXTS.get("waiting_ack")]
+    assert rasa_api.received == [(SENDER, "转人工")]
+    while (await asyncio.wait_for(events.get(), 2))["type"] != "queue":
+        pass  # officers are alerted at once (a timeout fails the test)
+
+
 async def test_early_warning_is_urgent_silent_and_alerts_at_once(
         runtime: HandoffRuntime, service: HandoffService, rasa_api: FakeRasaApi) -> None:
     router = router_for(runtime, rasa_api)
