@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import socket
 import subprocess
@@ -38,6 +39,7 @@ from tests.production.cluster import Cluster, production_cluster
 RESULTS = REPO_ROOT / "bench" / "results"
 REDIS_DB = 14
 WARMUP = 20
+RUN_SCRIPTS = 100_000  # conversation scripts reserved per run
 
 
 def _reachable(port: int) -> bool:
@@ -56,13 +58,15 @@ async def measure(cluster: Cluster, levels: List[int], budgets: List[int], rate:
                   paced_budget: int) -> List[Run]:
     rasa = Target("rasa", cluster.rasa_urls, gateway=False)
     gateway = Target("gateway", [cluster.gateway_url], gateway=True)
+    ranges = itertools.count(0, RUN_SCRIPTS)  # each run its own conversation scripts
     for target in (rasa, gateway):
-        await run_load(target, 4, WARMUP, f"warm{target.name}")
+        await run_load(target, 4, WARMUP, f"warm{target.name}", first=next(ranges))
     runs: List[Run] = []
     stamp = time.strftime("%H%M%S")
     for concurrency, budget in zip(levels, budgets):
         for target in (rasa, gateway):
-            run = await run_load(target, concurrency, budget, f"{stamp}{target.name[0]}{concurrency}x")
+            run = await run_load(target, concurrency, budget, f"{stamp}{target.name[0]}{concurrency}x",
+                                 first=next(ranges))
             await count_lost_and_duplicated(run, cluster.rasa_urls[0])
             runs.append(run)
             print(f"  {target.name:8} conc {concurrency:3}: {len(run.samples)} msgs in "
@@ -71,7 +75,7 @@ async def measure(cluster: Cluster, levels: List[int], budgets: List[int], rate:
         top = max(levels)
         for target in (rasa, gateway):
             run = await run_load(target, top, paced_budget, f"{stamp}{target.name[0]}p{top}x",
-                                 rate=rate)
+                                 rate=rate, first=next(ranges))
             await count_lost_and_duplicated(run, cluster.rasa_urls[0])
             runs.append(run)
             print(f"  {target.name:8} paced {rate:.0f}/s, {top} conversations: "

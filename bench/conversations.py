@@ -1,33 +1,59 @@
-"""Realistic mixed citizen conversations for load tests (greetings, matter
-descriptions, follow-up questions, status requests, thanks).
+"""Realistic mixed citizen conversations for load tests.
 
-No script files a petition or asks for an officer, so a benchmark leaves no cases
-or handoffs behind; the status lookups use made-up numbers (each conversation has
-its own sender, so the lockout after repeated misses never triggers).
+Each conversation is drawn (seeded by its number, so runs are repeatable) from the
+held-out NLU examples — wordings the model never saw in training — in the shapes
+citizens use: a greeting or not, a matter described in their own words, one or two
+follow-up questions (材料/时限/去哪办/过了期限), thanks or goodbye; some ask how to
+petition, what the traffic police handle at all, or whether they talk to a machine;
+one in ten looks up a case with a made-up number and code.
+
+Texts vary across thousands of combinations, so nothing in Rasa can answer from a
+cache of repeated inputs. No conversation files a petition or asks for an officer, so a
+benchmark leaves no cases behind; each conversation has its own sender, so the lockout
+after repeated wrong codes never triggers.
 """
 from __future__ import annotations
 
-from typing import List, Tuple
+import random
+from functools import lru_cache
+from typing import Dict, List, Tuple
 
-SCRIPTS: Tuple[Tuple[str, ...], ...] = (
-    ("你好", "出了事故半个月了，事故认定书到现在还没出", "需要带什么材料", "多久能出来", "谢谢"),
-    ("您好", "对交警的事故认定不服，认为责任划分不公平，想申请复核", "过了三天还能复核吗",
-     "去哪里申请", "好的谢谢"),
-    ("你好", "我想查一下我的信访件办到哪一步了", "XF-2026-000123", "K7M2Q9XA", "算了，谢谢"),
-    ("网约车司机故意绕路多收了我三十块钱", "那我应该找谁", "谢谢"),
-    ("电子警察拍的违章我不认可，那天我根本没开车", "怎么提出异议", "要多长时间", "再见"),
-    ("我的车被交警扣了，怎么才能取回来", "要带什么", "拖车要收费吗", "谢谢你"),
-    ("小区门口的红绿灯坏了好几天了", "找谁反映", "好的"),
-    ("你是机器人吗", "怎么信访", "网上可以提交吗", "谢谢"),
-    ("驾驶证到期了怎么换", "在哪里办", "谢谢"),
-    ("交通事故对方不赔钱怎么办", "调解不成呢", "多久之内要起诉", "明白了"),
-)
+from bot.evaluation.examples import heldout_examples
+
+FOLLOW_UPS = ("ask_materials", "ask_time_limit", "ask_where_to_go", "ask_if_late")
+CLOSINGS = ("thank", "goodbye")
+QUESTIONS = ("ask_how_to_file", "ask_scope_overview", "bot_challenge")
+STATUS_LOOKUP: Tuple[str, ...] = ("我想查一下我的信访件办到哪一步了", "XF-2026-000123", "K7M2Q9XA",
+                                  "算了，谢谢")
+
+
+@lru_cache(maxsize=1)
+def _pools() -> Dict[str, Tuple[str, ...]]:
+    pools: Dict[str, List[str]] = {}
+    for example in heldout_examples():
+        pools.setdefault(example.intent, []).append(example.text)
+    return {intent: tuple(texts) for intent, texts in pools.items()}
 
 
 def script_for(index: int) -> Tuple[str, ...]:
-    """Conversation ``index`` (cycling through the scripts)."""
-    return SCRIPTS[index % len(SCRIPTS)]
+    """Conversation ``index``: the same messages for the same index in every run."""
+    rng = random.Random(index)
+    pools = _pools()
 
+    def pick(intent: str) -> str:
+        return rng.choice(pools[intent])
 
-def all_messages() -> List[str]:
-    return [message for script in SCRIPTS for message in script]
+    shape = rng.random()
+    if shape < 0.1:
+        return STATUS_LOOKUP
+    messages: List[str] = []
+    if rng.random() < 0.5:
+        messages.append(pick("greet"))
+    if shape < 0.25:
+        messages += [pick(rng.choice(QUESTIONS)), pick("describe_matter")]
+    else:
+        messages.append(pick("describe_matter"))
+        messages += [pick(intent) for intent in rng.sample(FOLLOW_UPS, rng.randint(1, 2))]
+    messages.append(pick(rng.choice(CLOSINGS)))
+    return tuple(messages)
+

@@ -89,17 +89,19 @@ class Target:
 
 
 async def run_load(target: Target, concurrency: int, budget: int, tag: str,
-                   timeout: float = 60.0, rate: float = 0.0) -> Run:
+                   timeout: float = 60.0, rate: float = 0.0, first: int = 0) -> Run:
     """Send ``budget`` messages with ``concurrency`` conversations in parallel.
 
     ``rate`` 0: closed loop, each conversation sends as soon as it has its reply
     (saturation). ``rate`` > 0: paced like people typing — together the conversations
     offer ``rate`` messages per second; a conversation never sends before its reply.
+    Conversations are scripts ``first``, ``first + 1``, …: give every run its own range
+    so no run is answered from what an earlier run left warm.
     """
     run = Run(target.name, concurrency, rate=rate)
     interval = concurrency / rate if rate else 0.0
     reserved = itertools.count()
-    conversations = itertools.count()
+    conversations = itertools.count(first)
     connector = aiohttp.TCPConnector(limit=concurrency + 8)
     session = aiohttp.ClientSession(connector=connector,
                                     timeout=aiohttp.ClientTimeout(total=timeout))
