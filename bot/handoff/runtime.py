@@ -166,6 +166,7 @@ class HandoffRuntime:
         view = await self.db(self.service.claim, handoff_id, officer.id, officer.username, ip)
         if view is None:
             return None
+        self._mark((view.channel, view.sender_id))
         if not view.paused:
             await self.db(self.service.set_paused, view.id)
             try:
