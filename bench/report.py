@@ -60,12 +60,13 @@ def targets_table(runs: List[Run], high: int, rate: float) -> str:
     50 closed-loop conversations without pauses cannot have both, by Little's law
     (50 in flight at 60 msg/s means 830 ms each on average)."""
     rows: List[List[object]] = []
-    for concurrency in sorted({r.concurrency for r in runs if not r.rate}):
-        pair = _pair(runs, concurrency)
+    for concurrency, pace in sorted({(r.concurrency, r.rate) for r in runs}):
+        pair = _pair(runs, concurrency, pace)
         if {"gateway", "rasa"} <= set(pair):
             ratio = pair["gateway"].percentile(.5) / pair["rasa"].percentile(.5)
             rows.append([f"p50 gateway ≤ {P50_RATIO_TARGET}× bare Rasa, {concurrency} "
-                         "conversations", f"{ratio:.2f}×", _yes(ratio <= P50_RATIO_TARGET)])
+                         f"conversations, {mode(pair['rasa'])}", f"{ratio:.2f}×",
+                         _yes(ratio <= P50_RATIO_TARGET)])
     saturated = _pair(runs, high).get("gateway")
     if saturated is not None:
         rows.append([f"≥ {THROUGHPUT_TARGET:.0f} msg/s with {high} conversations (gateway, "
