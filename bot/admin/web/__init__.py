@@ -20,6 +20,7 @@ from aiohttp import web
 from bot.admin.config import AdminConfig
 from bot.admin.web import views
 from bot.admin.web.context import ADMIN_KEY, ADMIN_PREFIX, JINJA_KEY, Admin
+from bot.console.app import TEMPLATES_DIR
 
 __all__ = ["ADMIN_PREFIX", "setup_admin"]
 
@@ -42,7 +43,9 @@ def setup_admin(app: web.Application, config: Optional[AdminConfig] = None) -> A
     admin = Admin(app["settings"], config)
     app[ADMIN_KEY] = admin
     env = aiohttp_jinja2.setup(app, app_key=JINJA_KEY, default_helpers=False,
-                               loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+                               loader=jinja2.ChoiceLoader([  # admin pages, console shell
+                                   jinja2.FileSystemLoader(str(HERE / "templates")),
+                                   jinja2.FileSystemLoader(str(TEMPLATES_DIR))]),
                                autoescape=jinja2.select_autoescape(default=True))
     env.filters.update(_filters())
     base = ADMIN_PREFIX.rstrip("/")
