@@ -8,8 +8,8 @@ gateway's overhead, lost/duplicated messages, resident memory and start-up
 (model load) time per process, and the training time. Then the Telegram bridge
 latency (bench.telegram_latency) and the held-out NLU report (bench.nlu_report).
 
-    python -m bench [--levels 1,10,50] [--messages 40,200,500] [--rate 60]
-                    [--paced-messages 600] [--instances 2] [--sanic-workers 1]
+    python -m bench [--levels 1,10,50] [--messages 60,300,600] [--rate 60]
+                    [--paced-messages 900] [--rounds 3] [--instances 2] [--sanic-workers 1]
                     [--train] [--skip telegram,nlu]
 
 Closed-loop runs (each conversation sends as soon as it is answered) show capacity;
@@ -28,17 +28,19 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import List
+from typing import Dict, Iterator, List, Sequence
 
 from bench import report
-from bench.load import Run, Target, count_lost_and_duplicated, run_load
+from bench.load import Run, Target, count_lost_and_duplicated, merge, run_load
 from bench.resources import memory, time_training, training_seconds_from_jobs
 from bot.settings import REPO_ROOT, get_settings
 from tests.production.cluster import Cluster, production_cluster
 
 RESULTS = REPO_ROOT / "bench" / "results"
 REDIS_DB = 14
-WARMUP = 20
+# Messages per path before measuring: loads TensorFlow's graphs and fills TED's memo with
+# common situations (its steady state in service), on scripts no measured run uses.
+WARMUP = 300
 RUN_SCRIPTS = 100_000  # conversation scripts reserved per run
 
 
@@ -54,32 +56,41 @@ def _ints(text: str) -> List[int]:
     return [int(part) for part in text.split(",") if part.strip()]
 
 
+async def _rounds(targets: Sequence[Target], concurrency: int, budget: int, rounds: int,
+                  rate: float, ranges: Iterator[int], cluster: Cluster) -> List[Run]:
+    """Both paths in alternating rounds (A B, B A, A B …), merged per path: slow drift of
+    the shared machine (or of what Rasa has warmed up) then favours neither path."""
+    parts: Dict[str, List[Run]] = {t.name: [] for t in targets}
+    tag = time.strftime("%H%M%S") + ("p" if rate else "c") + str(concurrency)
+    for number in range(rounds):
+        order = targets if number % 2 == 0 else list(reversed(targets))
+        share = budget // rounds + (1 if number < budget % rounds else 0)
+        for target in order:
+            run = await run_load(target, concurrency, share, f"{tag}{target.name[0]}{number}x",
+                                 rate=rate, first=next(ranges))
+            await count_lost_and_duplicated(run, cluster.rasa_urls[0])
+            parts[target.name].append(run)
+    runs = [merge(parts[t.name]) for t in targets]
+    for run in runs:
+        how = f"paced {rate:.0f}/s," if rate else "closed,"
+        print(f"  {run.target:8} {how} {concurrency:3} conversations: {len(run.samples)} msgs "
+              f"in {run.wall:.1f}s ({rounds} rounds)", flush=True)
+    return runs
+
+
 async def measure(cluster: Cluster, levels: List[int], budgets: List[int], rate: float,
-                  paced_budget: int) -> List[Run]:
+                  paced_budget: int, rounds: int) -> List[Run]:
     rasa = Target("rasa", cluster.rasa_urls, gateway=False)
     gateway = Target("gateway", [cluster.gateway_url], gateway=True)
     ranges = itertools.count(0, RUN_SCRIPTS)  # each run its own conversation scripts
     for target in (rasa, gateway):
-        await run_load(target, 4, WARMUP, f"warm{target.name}", first=next(ranges))
+        await run_load(target, 10, WARMUP, f"warm{target.name}", first=next(ranges))
     runs: List[Run] = []
-    stamp = time.strftime("%H%M%S")
     for concurrency, budget in zip(levels, budgets):
-        for target in (rasa, gateway):
-            run = await run_load(target, concurrency, budget, f"{stamp}{target.name[0]}{concurrency}x",
-                                 first=next(ranges))
-            await count_lost_and_duplicated(run, cluster.rasa_urls[0])
-            runs.append(run)
-            print(f"  {target.name:8} conc {concurrency:3}: {len(run.samples)} msgs in "
-                  f"{run.wall:.1f}s", flush=True)
+        runs += await _rounds((rasa, gateway), concurrency, budget, rounds, 0.0, ranges, cluster)
     if rate:
-        top = max(levels)
-        for target in (rasa, gateway):
-            run = await run_load(target, top, paced_budget, f"{stamp}{target.name[0]}p{top}x",
-                                 rate=rate, first=next(ranges))
-            await count_lost_and_duplicated(run, cluster.rasa_urls[0])
-            runs.append(run)
-            print(f"  {target.name:8} paced {rate:.0f}/s, {top} conversations: "
-                  f"{len(run.samples)} msgs in {run.wall:.1f}s", flush=True)
+        runs += await _rounds((rasa, gateway), max(levels), paced_budget, rounds, rate, ranges,
+                              cluster)
     return runs
 
 
@@ -101,10 +112,12 @@ def run_sub(module: str, *args: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description="Production-shape benchmark (prints tables).")
     parser.add_argument("--levels", default="1,10,50", help="concurrent conversations")
-    parser.add_argument("--messages", default="40,200,500", help="messages per level and path")
+    parser.add_argument("--messages", default="60,300,600", help="messages per level and path")
     parser.add_argument("--rate", type=float, default=60.0,
                         help="paced run: messages/s offered by the largest level (0: skip)")
-    parser.add_argument("--paced-messages", type=int, default=600)
+    parser.add_argument("--paced-messages", type=int, default=900)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternating rounds per level (messages are split between them)")
     parser.add_argument("--instances", type=int, default=2, help="Rasa servers (RASA_INSTANCES)")
     parser.add_argument("--sanic-workers", type=int, default=1, help="SANIC_WORKERS per Rasa")
     parser.add_argument("--train", action="store_true", help="also time `rasa train` (slow)")
@@ -140,7 +153,8 @@ def main() -> int:
         try:
             ready = {name: p.ready_seconds for name, p in cluster.processes.items()}
             idle = memory(cluster.pids())
-            runs = asyncio.run(measure(cluster, levels, budgets, args.rate, args.paced_messages))
+            runs = asyncio.run(measure(cluster, levels, budgets, args.rate, args.paced_messages,
+                                       max(1, args.rounds)))
             loaded = memory(cluster.pids())
             show(f"Latency and throughput ({args.instances} Rasa × {args.sanic_workers} "
                  "Sanic worker, 2 cores)", report.latency_table(runs))

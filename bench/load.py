@@ -62,6 +62,19 @@ class Run:
         return 1000 * values[min(len(values) - 1, max(0, round(q * len(values)) - 1))]
 
 
+def merge(parts: Sequence[Run]) -> Run:
+    """One run made of several rounds of the same (target, concurrency, rate)."""
+    first = parts[0]
+    merged = Run(first.target, first.concurrency, rate=first.rate)
+    for part in parts:
+        merged.wall += part.wall
+        merged.samples += part.samples
+        merged.sent.update(part.sent)
+        merged.lost += part.lost
+        merged.duplicated += part.duplicated
+    return merged
+
+
 class Target:
     """Where messages go: the gateway's web chat API or Rasa's REST webhook(s)."""
 
