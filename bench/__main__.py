@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import itertools
 import json
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,7 @@ from bench import report
 from bench.load import Run, Target, count_lost_and_duplicated, merge, run_load
 from bench.resources import memory, time_training, training_seconds_from_jobs
 from bot.settings import REPO_ROOT, get_settings
-from tests.production.cluster import Cluster, production_cluster
+from tests.production.cluster import Cluster, production_cluster, reachable
 
 RESULTS = REPO_ROOT / "bench" / "results"
 REDIS_DB = 14
@@ -42,14 +41,6 @@ REDIS_DB = 14
 # common situations (its steady state in service), on scripts no measured run uses.
 WARMUP = 300
 RUN_SCRIPTS = 100_000  # conversation scripts reserved per run
-
-
-def _reachable(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 def _ints(text: str) -> List[int]:
@@ -129,7 +120,7 @@ def main() -> int:
     if not (REPO_ROOT / "models" / "current.tar.gz").exists():
         print("No model: run `make train` first.", file=sys.stderr)
         return 2
-    if not (_reachable(5432) and _reachable(6379)):
+    if not (reachable(5432) and reachable(6379)):
         print("PostgreSQL and Redis must run on 127.0.0.1 (bash scripts/services.sh).",
               file=sys.stderr)
         return 2

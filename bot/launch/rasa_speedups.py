@@ -66,8 +66,8 @@ TED_MEMO_SIZE = 4096
 
 def _memo_key(policy: Any, tracker: Any, domain: Any, rule_only_data: Any) -> Optional[str]:
     """The dialogue states TED predicts from, as text; ``None`` when text features count."""
+    from rasa.core.policies.policy import SupportedData  # loaded by Rasa long before
     from rasa.shared.nlu.constants import TEXT
-    from rasa.core.policies.policy import SupportedData
 
     if policy.only_e2e or TEXT in getattr(policy, "fake_features", {}):
         return None

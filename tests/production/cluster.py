@@ -37,6 +37,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def reachable(port: int) -> bool:
+    """Something listens on 127.0.0.1:``port`` (e.g. PostgreSQL, Redis)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
 def _bindable(port: int) -> bool:
     with socket.socket() as sock:
         try:

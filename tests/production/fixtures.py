@@ -7,25 +7,16 @@ anything still down before each test.
 """
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from tests.production.cluster import Cluster, production_cluster
+from tests.production.cluster import Cluster, production_cluster, reachable
 from tests.production.threaded_telegram import ThreadedTelegram
 from tests.stack import MODEL
 
 REDIS_DB = 13  # dedicated to this fixture; flushed before and after
-
-
-def _reachable(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +25,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` first (make test does)")
     for port, name in ((5432, "PostgreSQL"), (6379, "Redis")):
-        if not _reachable(port):
+        if not reachable(port):
             pytest.skip(f"{name} is not running on 127.0.0.1:{port} (run scripts/services.sh)")
     root: Path = tmp_path_factory.mktemp("production")
     telegram = ThreadedTelegram()

@@ -6,9 +6,8 @@ and CSRF token to every page.
 """
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, TypeVar
+from typing import Any, Dict, Optional
 
 import aiohttp_jinja2
 import jinja2
@@ -16,6 +15,7 @@ from aiohttp import web
 
 from bot.admin.config import AdminConfig, load_config
 from bot.admin.service import AdminService
+from bot.console.context import client_ip, run_db  # noqa: F401 - the admin pages' too
 from bot.settings import VAR_DIR, Settings
 
 __all__ = ["ADMIN_KEY", "ADMIN_PREFIX", "Admin", "JINJA_KEY", "actor", "admin_of", "client_ip",
@@ -24,7 +24,6 @@ __all__ = ["ADMIN_KEY", "ADMIN_PREFIX", "Admin", "JINJA_KEY", "actor", "admin_of
 ADMIN_KEY = "admin_tools"
 JINJA_KEY = web.AppKey("admin_jinja2", jinja2.Environment)
 ADMIN_PREFIX = "/console/admin/"
-T = TypeVar("T")
 
 
 class Admin:
@@ -68,15 +67,6 @@ def actor(request: web.Request) -> str:
     """The logged-in officer's username (the console's session)."""
     info = request.get("auth")
     return info.officer.username if info else "?"
-
-
-def client_ip(request: web.Request) -> str:
-    return (request.remote or "")[:64]
-
-
-async def run_db(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Blocking calls (database, Rasa model switch) run in a worker thread."""
-    return await asyncio.to_thread(function, *args, **kwargs)
 
 
 def render(request: web.Request, template: str, context: Dict[str, Any],
