@@ -42,6 +42,8 @@ RATING_WINDOW = timedelta(days=7)
 MAX_TEXT = 4000
 _NO_SYNC = {"synchronize_session": False}
 _URGENT_FIRST = case((Handoff.priority == Priority.URGENT, 0), else_=1)
+# Still routes the conversation: open, or closed but the Rasa conversation not resumed yet.
+_UNFINISHED = or_(Handoff.status != Status.CLOSED, Handoff.resumed_at.is_(None))
 
 
 @dataclass(frozen=True)
@@ -169,8 +171,7 @@ class HandoffService:
     def active_for(self, channel: str, sender_id: str) -> Optional[HandoffView]:
         """The open handoff, or a closed one whose conversation is not resumed yet."""
         query = (select(Handoff)
-                 .where(Handoff.channel == channel, Handoff.sender_id == sender_id,
-                        or_(Handoff.status != Status.CLOSED, Handoff.resumed_at.is_(None)))
+                 .where(Handoff.channel == channel, Handoff.sender_id == sender_id, _UNFINISHED)
                  .order_by(Handoff.id.desc()).limit(1))
         with self._session() as session:
             row = session.execute(query).scalars().first()
@@ -178,8 +179,7 @@ class HandoffService:
 
     def active_keys(self) -> List[Tuple[str, str]]:
         """(channel, sender) of every conversation ``active_for`` would find a handoff for."""
-        query = (select(Handoff.channel, Handoff.sender_id).distinct()
-                 .where(or_(Handoff.status != Status.CLOSED, Handoff.resumed_at.is_(None))))
+        query = select(Handoff.channel, Handoff.sender_id).distinct().where(_UNFINISHED)
         with self._session() as session:
             return [(channel, sender) for channel, sender in session.execute(query)]
 

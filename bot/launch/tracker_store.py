@@ -49,9 +49,9 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
 
     Also cheaper per message: a tracker read from (or once saved to) the store
     remembers how many of its events are stored, so saving it appends the new ones
-    without Rasa's extra ``COUNT`` query over the conversation (the Redis lock store keeps one writer per
-    conversation between the read and the save); reading selects only the JSON
-    column instead of building ORM objects.
+    without Rasa's extra ``COUNT`` query over the conversation (the Redis lock store
+    keeps one writer per conversation between the read and the save); reading selects
+    only the JSON column instead of building ORM objects.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
