@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.forms import BaseFormValidation
-from actions.tracker_view import entity_value, latest_text, matter_ranking
+from actions.tracker_view import client_key, entity_value, latest_text, matter_ranking
 from bot.cases.numbers import parse_case_number
 from bot.cases.runtime import case_service
 from bot.cases.validation import valid_phone
@@ -24,6 +24,7 @@ VERIFY_FAILED = ("案件编号或查询码不正确，暂时查不到。请核�
 LOCKED = ("为保护信访人的信息安全，您的查询尝试次数过多，查询功能已暂停1小时。"
           "如需帮助，可以转人工由民警为您核实。")
 NUMBER_UNREADABLE = "没能识别出案件编号。编号的样子是 XF-2026-000123，请再输入一次，或说“取消”退出。"
+NUMBER_TAKEN = "好的，帮您查信访件 {number}。为保护您的信息，还需要核对查询码。"
 NAME_INVALID = "姓名请填写2到20个字的中文或字母，不要带数字或符号。"
 PHONE_INVALID = "这个号码好像不对。请填写11位手机号（如13812345678），或带区号的座机（如010-12345678）。"
 NOT_A_PETITION = "这件事不属于交警部门的信访受理范围，所以不能在这里登记。请按下面的途径办理："
@@ -54,10 +55,15 @@ class ActionCheckCaseStatus(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> List[Dict[Text, Any]]:
-        if case_service().is_locked(sender(tracker)):
+        if case_service().is_locked(sender(tracker), client=client_key(tracker)):
             dispatcher.utter_message(text=LOCKED, buttons=buttons("request_human"))
             return []
-        return [*reset(CASE_SLOTS), FollowupAction("case_status_form")]
+        events = reset(CASE_SLOTS)
+        number = parse_case_number(latest_text(tracker))
+        if number is not None:  # "XF2026-000321 这个件怎么还没消息": ask only for the code
+            dispatcher.utter_message(text=NUMBER_TAKEN.format(number=number))
+            events.append(SlotSet("case_number", number))
+        return [*events, FollowupAction("case_status_form")]
 
 
 class ValidateCaseStatusForm(BaseFormValidation):
@@ -76,8 +82,10 @@ class ValidateCaseStatusForm(BaseFormValidation):
     def validate_query_code(self, value: Any, dispatcher: CollectingDispatcher,
                             tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         number = tracker.get_slot("case_number") or ""
-        result = case_service().verify(sender(tracker), number, str(value or ""))
+        result = case_service().verify(sender(tracker), number, str(value or ""),
+                                       client=client_key(tracker))
         if result.ok:
+            # Only a marker: the report trusts the verification stored server-side.
             return {"query_code": "verified"}
         if result.locked:
             dispatcher.utter_message(text=LOCKED, buttons=buttons("request_human"))
@@ -95,15 +103,13 @@ class ActionReportCaseStatus(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> List[Dict[Text, Any]]:
-        number = tracker.get_slot("case_number")
-        if tracker.get_slot("query_code") != "verified" or not number:
-            return reset(CASE_SLOTS)
         service = case_service()
-        view = service.get(number)
+        # Never a slot value: a fresh, unused verification stored for this conversation.
+        view = service.verified_case(sender(tracker), tracker.get_slot("case_number") or "")
         if view is None:
             dispatcher.utter_message(text=VERIFY_FAILED, buttons=buttons("request_human"))
             return reset(CASE_SLOTS)
-        dispatcher.utter_message(text=citizen_status_text(view.masked_copy(), service.today()),
+        dispatcher.utter_message(text=citizen_status_text(view, service.today()),
                                  buttons=buttons("request_human", "ask_how_to_file"))
         return reset(CASE_SLOTS)
 

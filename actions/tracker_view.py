@@ -16,6 +16,13 @@ def latest_intent(tracker: Tracker) -> Text:
     return str((tracker.latest_message.get("intent") or {}).get("name") or "")
 
 
+def client_key(tracker: Tracker) -> Optional[Text]:
+    """The gateway's opaque key for the citizen's address (message metadata), if any."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    value = metadata.get("client") if isinstance(metadata, dict) else None
+    return str(value) if value else None
+
+
 def entity_value(tracker: Tracker, entity: Text) -> Optional[Text]:
     """The first value of ``entity`` in the latest message, if any."""
     value = next(tracker.get_latest_entity_values(entity), None)

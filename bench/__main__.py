@@ -59,7 +59,7 @@ async def _rounds(targets: Sequence[Target], concurrency: int, budget: int, roun
         for target in order:
             run = await run_load(target, concurrency, share, f"{tag}{target.name[0]}{number}x",
                                  rate=rate, first=next(ranges))
-            await count_lost_and_duplicated(run, cluster.rasa_urls[0])
+            await count_lost_and_duplicated(run, cluster.rasa_urls[0], cluster.rasa_auth)
             parts[target.name].append(run)
     runs = [merge(parts[t.name]) for t in targets]
     for run in runs:
@@ -71,7 +71,7 @@ async def _rounds(targets: Sequence[Target], concurrency: int, budget: int, roun
 
 async def measure(cluster: Cluster, levels: List[int], budgets: List[int], rate: float,
                   paced_budget: int, rounds: int) -> List[Run]:
-    rasa = Target("rasa", cluster.rasa_urls, gateway=False)
+    rasa = Target("rasa", cluster.rasa_urls, gateway=False, params=cluster.rasa_auth)
     gateway = Target("gateway", [cluster.gateway_url], gateway=True)
     ranges = itertools.count(0, RUN_SCRIPTS)  # each run its own conversation scripts
     for target in (rasa, gateway):

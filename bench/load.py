@@ -12,7 +12,7 @@ import time
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import aiohttp
 
@@ -78,10 +78,12 @@ def merge(parts: Sequence[Run]) -> Run:
 class Target:
     """Where messages go: the gateway's web chat API or Rasa's REST webhook(s)."""
 
-    def __init__(self, name: str, urls: Sequence[str], gateway: bool) -> None:
+    def __init__(self, name: str, urls: Sequence[str], gateway: bool,
+                 params: Optional[Dict[str, str]] = None) -> None:
         self.name = name
         self.urls = list(urls)
         self.gateway = gateway
+        self.params = params or {}  # Rasa's token for the REST webhook
 
     def url_for(self, sender: str) -> str:
         if self.gateway:
@@ -91,7 +93,7 @@ class Target:
 
     async def send(self, session: aiohttp.ClientSession, sender: str,
                    message: str) -> Tuple[int, List[str]]:
-        async with session.post(self.url_for(sender),
+        async with session.post(self.url_for(sender), params=self.params,
                                 json={"sender": sender, "message": message}) as response:
             if response.status != 200:
                 await response.read()
@@ -148,14 +150,16 @@ async def run_load(target: Target, concurrency: int, budget: int, tag: str,
     return run
 
 
-async def count_lost_and_duplicated(run: Run, rasa_url: str, parallel: int = 8) -> None:
+async def count_lost_and_duplicated(run: Run, rasa_url: str, params: Dict[str, str],
+                                    parallel: int = 8) -> None:
     """Compare each conversation's tracker with what was sent (fills lost/duplicated)."""
     semaphore = asyncio.Semaphore(parallel)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
 
         async def check(sender: str, sent: List[str]) -> Tuple[int, int]:
             async with semaphore:
-                async with session.get(f"{rasa_url}/conversations/{sender}/tracker") as response:
+                async with session.get(f"{rasa_url}/conversations/{sender}/tracker",
+                                       params=params) as response:
                     tracker = await response.json(content_type=None)
             stored = Counter(e.get("text") for e in tracker.get("events", [])
                              if e.get("event") == "user")

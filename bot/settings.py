@@ -1,6 +1,7 @@
 """The one place that reads configuration from the environment."""
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Mapping, Optional, Tuple
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 VAR_DIR = Path(os.environ.get("VAR_DIR") or REPO_ROOT / "var")
 
 
@@ -24,6 +26,26 @@ def _hours(value: str) -> Tuple[int, int]:
     return int(start), int(end)
 
 
+def _networks(name: str, value: Optional[str]) -> Tuple[str, ...]:
+    """Comma-separated IPs/CIDRs, normalised (``10.0.0.7`` → ``10.0.0.7/32``)."""
+    result = []
+    for item in (value or "").split(","):
+        if item.strip():
+            try:
+                result.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+            except ValueError as error:
+                raise ValueError(f"{name}: not an IP address or CIDR: {item.strip()!r}") from error
+    return tuple(result)
+
+
+def _secure_cookies(explicit: Optional[str], gateway_host: str, proxies: Tuple[str, ...]) -> bool:
+    """SECURE_COOKIES if set; else on unless the gateway is reached on loopback only
+    (a configured trusted proxy means a TLS front, so on as well)."""
+    if (explicit or "").strip():
+        return _flag(explicit)
+    return gateway_host not in LOOPBACK_HOSTS or bool(proxies)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Typed, immutable configuration for every process of the assistant."""
@@ -36,6 +58,8 @@ class Settings:
     rasa_instances: int = 1
     bind_host: str = "127.0.0.1"  # where Rasa servers and the model server listen
     rasa_auth_token: str = ""
+    action_server_token: str = ""
+    deployment: str = "local"  # "production": every secret must come from the environment
     action_server_url: str = "http://127.0.0.1:5055/webhook"
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8080
@@ -49,13 +73,23 @@ class Settings:
     telegram_webhook_url: str = ""
     telegram_webhook_secret: str = ""
     telegram_officers_chat_id: str = ""
-    session_secret: str = ""
-    secure_cookies: bool = False
+    session_secret: str = ""  # signs the console's session cookie (bot/console/auth.py)
+    secure_cookies: bool = False  # from the environment: on unless the gateway is loopback-only
+    trusted_proxies: Tuple[str, ...] = ()  # CIDRs whose X-Forwarded-For is believed
+    console_allow: Tuple[str, ...] = ()  # CIDRs that may reach /console (empty: everyone)
     office_hours: Tuple[int, int] = (9, 17)
     office_weekdays_only: bool = True
     log_json: bool = False
     redis_url: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def local_only(self) -> bool:
+        """Local mode: not declared production and nothing listens beyond loopback.
+
+        Only then may the launcher generate the internal service tokens itself."""
+        return (self.deployment != "production" and self.bind_host in LOOPBACK_HOSTS
+                and self.gateway_host in LOOPBACK_HOSTS)
 
     @property
     def rasa_backends(self) -> Tuple[str, ...]:
@@ -68,6 +102,8 @@ def settings_from_env(env: Optional[Mapping[str, str]] = None) -> Settings:
     env = os.environ if env is None else env
     get = env.get
     rasa_urls = tuple(u.strip() for u in get("RASA_URLS", "").split(",") if u.strip())
+    gateway_host = get("GATEWAY_HOST", "127.0.0.1")
+    proxies = _networks("TRUSTED_PROXIES", get("TRUSTED_PROXIES"))
     return Settings(
         database_url=get("DATABASE_URL") or _sqlite_url("app.db"),
         tracker_store_url=get("TRACKER_STORE_URL") or _sqlite_url("tracker.db"),
@@ -77,8 +113,10 @@ def settings_from_env(env: Optional[Mapping[str, str]] = None) -> Settings:
         rasa_instances=max(1, int(get("RASA_INSTANCES") or "1")),
         bind_host=get("BIND_HOST") or "127.0.0.1",
         rasa_auth_token=get("RASA_AUTH_TOKEN", ""),
+        action_server_token=get("ACTION_SERVER_TOKEN", ""),
+        deployment=(get("DEPLOYMENT") or "local").strip().lower(),
         action_server_url=get("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook"),
-        gateway_host=get("GATEWAY_HOST", "127.0.0.1"),
+        gateway_host=gateway_host,
         gateway_port=int(get("GATEWAY_PORT", "8080")),
         rasa_port=int(get("RASA_PORT", "5005")),
         action_port=int(get("ACTION_PORT", "5055")),
@@ -92,7 +130,9 @@ def settings_from_env(env: Optional[Mapping[str, str]] = None) -> Settings:
         telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET", ""),
         telegram_officers_chat_id=get("TELEGRAM_OFFICERS_CHAT_ID", ""),
         session_secret=get("SESSION_SECRET", ""),
-        secure_cookies=_flag(get("SECURE_COOKIES")),
+        secure_cookies=_secure_cookies(get("SECURE_COOKIES"), gateway_host, proxies),
+        trusted_proxies=proxies,
+        console_allow=_networks("CONSOLE_ALLOW", get("CONSOLE_ALLOW")),
         office_hours=_hours(get("OFFICE_HOURS", "9-17")),
         office_weekdays_only=not _flag(get("OFFICE_ALL_WEEK")),
         log_json=_flag(get("LOG_JSON")),

@@ -14,6 +14,7 @@ from typing import Dict, Iterator
 import pytest
 import requests
 
+from bot.launch.secrets import ACTION_TOKEN_FILE, RASA_TOKEN_FILE, read_token
 from bot.settings import REPO_ROOT
 
 MODEL = REPO_ROOT / "models" / "current.tar.gz"
@@ -44,15 +45,30 @@ class Stack:
         response.raise_for_status()
         return response.json()["messages"]
 
+    @property
+    def rasa_token(self) -> str:
+        """The token the launcher generated for this run (Rasa's API and REST channel)."""
+        return read_token(self.var_dir, RASA_TOKEN_FILE)
+
+    @property
+    def action_token(self) -> str:
+        return read_token(self.var_dir, ACTION_TOKEN_FILE)
+
+    @property
+    def rasa_auth(self) -> Dict[str, str]:
+        """Query parameters that authenticate a call to Rasa's HTTP API."""
+        return {"token": self.rasa_token}
+
     def rest(self, sender: str, message: str) -> list:
-        """Send straight to Rasa's REST channel."""
-        response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
+        """Send straight to Rasa's REST channel (with the token, as the gateway does)."""
+        response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", params=self.rasa_auth,
                                  json={"sender": sender, "message": message}, timeout=60)
         response.raise_for_status()
         return response.json()
 
     def tracker(self, sender: str) -> dict:
-        response = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=30)
+        response = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker",
+                                params=self.rasa_auth, timeout=30)
         response.raise_for_status()
         return response.json()
 
@@ -73,6 +89,7 @@ def stack_env(var_dir: Path) -> Dict[str, str]:
         "DATABASE_URL": f"sqlite:///{var_dir / 'app.db'}",
         "TRACKER_STORE_URL": f"sqlite:///{var_dir / 'tracker.db'}",
         "TELEGRAM_BOT_TOKEN": "",
+        "RASA_AUTH_TOKEN": "", "ACTION_SERVER_TOKEN": "", "SESSION_SECRET": "",
     }
 
 
@@ -84,8 +101,9 @@ def wait_until_up(stack: Stack, process: subprocess.Popen) -> None:
         if process.poll() is not None:
             raise RuntimeError("the stack exited early:\n" + stack.log_tail())
         try:
-            if all(requests.get(url, timeout=2).ok for url in checks):
-                status = requests.get(checks[0], timeout=2).json()
+            auth = stack.rasa_auth
+            if all(requests.get(url, params=auth, timeout=2).ok for url in checks):
+                status = requests.get(checks[0], params=auth, timeout=2).json()
                 if status.get("model_file"):
                     return
         except requests.RequestException:

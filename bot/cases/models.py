@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import relationship
 
@@ -124,10 +125,15 @@ class VerificationAttempt(Base):
     """One citizen attempt to verify number + query code (for lockout and audit)."""
 
     __tablename__ = "case_verification_attempts"
-    __table_args__ = (Index("ix_case_verification_attempts_sender_at", "sender", "at"),)
+    __table_args__ = (Index("ix_case_verification_attempts_sender_at", "sender", "at"),
+                      Index("ix_case_verification_attempts_case_at", "case_number", "at"),
+                      Index("ix_case_verification_attempts_client_at", "client", "at"))
 
     id = Column(Integer, primary_key=True)
     sender = Column(String(255), nullable=False)
     at = Column(DateTime, nullable=False)
     success = Column(Boolean, nullable=False)
     blocked = Column(Boolean, nullable=False, default=False)
+    case_number = Column(String(20), nullable=True)  # as parsed; None when unreadable
+    client = Column(String(64), nullable=True)  # hashed client address (from the gateway)
+    used = Column(Boolean, nullable=False, default=False, server_default=false())

@@ -11,7 +11,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable, Optional
 
 from sqlalchemy import and_, or_, select
@@ -52,6 +52,9 @@ log = logging.getLogger(__name__)
 _ALLOCATION_ATTEMPTS = 25
 _MAX_ACTOR = 100
 _MAX_SENDER = 255
+_MAX_CLIENT = 64
+# How long a successful verification may be used to show the case (once).
+VERIFICATION_TTL = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,12 @@ def _is_number_conflict(exc: IntegrityError) -> bool:
 
 def _sender_key(sender: object) -> str:
     return (str(sender) if sender is not None else "")[:_MAX_SENDER] or "anonymous"
+
+
+def _client_key(client: object) -> Optional[str]:
+    """The gateway's opaque client key (a hash of the address), or ``None``."""
+    value = str(client or "").strip()[:_MAX_CLIENT]
+    return value or None
 
 
 class CaseService:
@@ -238,9 +247,13 @@ class CaseService:
             return case_to_view(case) if case else None
 
     # ------------------------------------------------------------ verification
-    def _lock_end(self, session: Session, sender: str, now: datetime) -> Optional[datetime]:
+    def _lock_end(self, session: Session, column: Any, value: Optional[str],
+                  now: datetime) -> Optional[datetime]:
+        """End of the lock on one key (sender, case number or client), if it is locked now."""
+        if value is None:
+            return None
         query = select(VerificationAttempt.at).where(
-            VerificationAttempt.sender == sender,
+            column == value,
             VerificationAttempt.success.is_(False),
             VerificationAttempt.blocked.is_(False),
             VerificationAttempt.at > now - self._policy.lookback,
@@ -249,30 +262,67 @@ class CaseService:
         until = locked_until(session.execute(query).scalars().all(), self._policy)
         return until if until is not None and until > now else None
 
-    def is_locked(self, sender: str) -> bool:
-        """Whether ``sender`` is currently locked out of verification."""
-        with session_scope(self._factory) as session:
-            return self._lock_end(session, _sender_key(sender), self._now()) is not None
+    def _locked(self, session: Session, key: str, number: Optional[str],
+                client: Optional[str], now: datetime) -> bool:
+        """Failures lock the sender, the case number and the client address alike, so
+        neither fresh sender ids nor spreading guesses over cases get more tries."""
+        keys = ((VerificationAttempt.sender, key), (VerificationAttempt.case_number, number),
+                (VerificationAttempt.client, client))
+        return any(self._lock_end(session, column, value, now) is not None
+                   for column, value in keys)
 
-    def verify(self, sender: str, number_text: object, code_text: object) -> Verification:
-        """Check a case number + query code for ``sender``; uniform failure, lockout aware."""
-        key, now = _sender_key(sender), self._now()
+    def is_locked(self, sender: str, client: Optional[str] = None) -> bool:
+        """Whether ``sender`` (or its client address) is currently locked out of verification."""
         with session_scope(self._factory) as session:
-            if self._lock_end(session, key, now) is not None:
-                session.add(VerificationAttempt(sender=key, at=now, success=False, blocked=True))
+            return self._locked(session, _sender_key(sender), None, _client_key(client),
+                                self._now())
+
+    def verify(self, sender: str, number_text: object, code_text: object,
+               client: Optional[str] = None) -> Verification:
+        """Check a case number + query code for ``sender``; uniform failure, lockout aware.
+
+        A success is stored (bound to the sender and the case, short-lived, used once):
+        :meth:`verified_case` is what proves it later, never a slot value."""
+        key, now, client_key = _sender_key(sender), self._now(), _client_key(client)
+        number = parse_case_number(number_text)
+        with session_scope(self._factory) as session:
+            locked = self._locked(session, key, number, client_key, now)
+            attempt = VerificationAttempt(sender=key, at=now, success=False, blocked=locked,
+                                          case_number=number, client=client_key)
+            session.add(attempt)
+            if locked:  # no hash is computed for a locked key
                 return Verification(ok=False, case_view=None, locked=True)
-            number = parse_case_number(number_text)
             case = None
             if number is not None:
                 query = select(Case).where(Case.case_number == number).options(selectinload(Case.events))
                 case = session.execute(query).scalar_one_or_none()
-            ok = self._hasher.verify(case.query_code_hash if case else None, code_text)
-            session.add(VerificationAttempt(sender=key, at=now, success=ok, blocked=False))
+            attempt.success = self._hasher.verify(case.query_code_hash if case else None, code_text)
             session.flush()
-            if not ok:
-                locked = self._lock_end(session, key, now) is not None
+            if not attempt.success:
+                locked = self._locked(session, key, number, client_key, now)
                 return Verification(ok=False, case_view=None, locked=locked)
             return Verification(ok=True, case_view=case_to_view(case).masked_copy(), locked=False)
+
+    def verified_case(self, sender: str, number_text: object,
+                      within: timedelta = VERIFICATION_TTL) -> Optional[CaseView]:
+        """The masked case if ``sender`` verified it within ``within`` and has not used
+        that verification yet (it is used up by this call); else ``None``."""
+        key, now, number = _sender_key(sender), self._now(), parse_case_number(number_text)
+        if number is None:
+            return None
+        with session_scope(self._factory) as session:
+            attempt = session.execute(
+                select(VerificationAttempt).where(
+                    VerificationAttempt.sender == key, VerificationAttempt.case_number == number,
+                    VerificationAttempt.success.is_(True), VerificationAttempt.used.is_(False),
+                    VerificationAttempt.at > now - within, VerificationAttempt.at <= now,
+                ).order_by(VerificationAttempt.at.desc()).limit(1).with_for_update()
+            ).scalar_one_or_none()
+            if attempt is None:
+                return None
+            attempt.used = True
+            case = self._load(session, number)
+            return case_to_view(case).masked_copy()
 
     # ---------------------------------------------------------------- handling
     @staticmethod

@@ -40,6 +40,8 @@ def main() -> int:
     parser.add_argument("--migrate", action="store_true",
                         help="only upgrade DATABASE_URL to the latest migrations")
     args = parser.parse_args()
+    # Databases, logs and token files under VAR_DIR hold personal data or secrets.
+    os.umask(0o077)
     settings = get_settings()
     if args.rasa_instances:
         settings = dataclasses.replace(settings, rasa_instances=max(1, args.rasa_instances))
@@ -60,9 +62,9 @@ def main() -> int:
     except ConfigurationError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
-    print("Starting: Rasa on %s, actions on 127.0.0.1:%d, web chat on http://%s:%d/"
-          % (", ".join(rasa_urls(settings)), settings.action_port, settings.gateway_host,
-             settings.gateway_port))
+    print("Starting: Rasa on %s, actions on %s:%d, web chat on http://%s:%d/"
+          % (", ".join(rasa_urls(settings)), settings.bind_host, settings.action_port,
+             settings.gateway_host, settings.gateway_port))
     return asyncio.run(supervise(processes))
 
 

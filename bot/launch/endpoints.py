@@ -54,7 +54,9 @@ def lock_store_config(url: str) -> Dict[str, Any]:
 
 def endpoints_config(settings: Settings) -> Dict[str, Any]:
     config: Dict[str, Any] = {
-        "action_endpoint": {"url": settings.action_server_url},
+        # The action server refuses calls without this header (bot/launch/action_server.py).
+        "action_endpoint": {"url": settings.action_server_url,
+                            "headers": {"Authorization": f"Bearer {settings.action_server_token}"}},
         "tracker_store": tracker_store_config(settings.tracker_store_url),
     }
     if settings.lock_store_url:
@@ -63,7 +65,8 @@ def endpoints_config(settings: Settings) -> Dict[str, Any]:
         # Pulled once when a server starts; later deploys are pushed with PUT /model by
         # the admin pages (periodic pulls would undo such a deploy: a PUT gives the
         # agent a fresh fingerprint that never matches the model server's ETag).
-        config["models"] = {"url": settings.model_server_url, "wait_time_between_pulls": 0}
+        config["models"] = {"url": settings.model_server_url, "wait_time_between_pulls": 0,
+                            "headers": {"Authorization": f"Bearer {settings.rasa_auth_token}"}}
     return config
 
 

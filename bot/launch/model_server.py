@@ -16,10 +16,11 @@ import argparse
 import logging
 import re
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Awaitable, Callable, Optional
 
 from aiohttp import web
 
+from bot.launch.secrets import bearer_matches
 from bot.launch.services import deployed_model
 from bot.settings import get_settings
 
@@ -29,9 +30,24 @@ CURRENT = "current.tar.gz"
 logger = logging.getLogger(__name__)
 
 
-def create_app(directory: Path, current: Optional[Callable[[], Path]] = None) -> web.Application:
+def require_token(token: str) -> Callable[..., Awaitable[web.StreamResponse]]:
+    """Middleware: everything but /healthz needs ``Authorization: Bearer <token>``."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Callable[..., Awaitable[web.StreamResponse]]
+                         ) -> web.StreamResponse:
+        if request.path == "/healthz" or bearer_matches(request.headers.get("Authorization"), token):
+            return await handler(request)
+        return web.json_response({"error": "unauthorized"}, status=401)
+
+    return middleware
+
+
+def create_app(directory: Path, current: Optional[Callable[[], Path]] = None,
+               token: Optional[str] = None) -> web.Application:
     """GET /models/{name} (files of ``directory``; ``current.tar.gz`` is ``current()``,
-    the deployed model, when given) and GET /healthz."""
+    the deployed model, when given) and GET /healthz. With ``token``, model downloads
+    need it (the Rasa token: Rasa sends it from endpoints.yml)."""
 
     async def model(request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
@@ -46,7 +62,7 @@ def create_app(directory: Path, current: Optional[Callable[[], Path]] = None) ->
     async def healthz(_request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
-    app = web.Application()
+    app = web.Application(middlewares=[require_token(token)] if token is not None else [])
     app.router.add_get("/models/{name}", model)
     app.router.add_get("/healthz", healthz)
     return app
@@ -61,8 +77,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     settings = get_settings()
+    if not settings.rasa_auth_token:
+        raise SystemExit("RASA_AUTH_TOKEN is not set: the model server never runs without it")
     logger.info("serving models from %s on %s:%d", settings.model_dir, args.host, args.port)
-    web.run_app(create_app(settings.model_dir, lambda: deployed_model(settings)),
+    web.run_app(create_app(settings.model_dir, lambda: deployed_model(settings),
+                           settings.rasa_auth_token),
                 host=args.host, port=args.port, print=None)
 
 

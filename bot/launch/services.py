@@ -19,10 +19,11 @@ from urllib.parse import urlparse
 
 from bot.launch.endpoints import write_endpoints
 from bot.launch.logging_config import write_logging_config
+from bot.launch.secrets import SecretsError, prepare_secrets, secret_env
 from bot.launch.supervisor import Service
-from bot.settings import REPO_ROOT, VAR_DIR, Settings
+from bot.settings import LOOPBACK_HOSTS, REPO_ROOT, VAR_DIR, Settings
 
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
 
 logger = logging.getLogger("launch")
 
@@ -57,20 +58,19 @@ def deployed_model(settings: Settings) -> Path:
 
 def serves_models_locally(settings: Settings) -> bool:
     parsed = urlparse(settings.model_server_url)
-    return bool(settings.model_server_url) and parsed.hostname in LOOPBACK and bool(parsed.port)
+    return bool(settings.model_server_url) and parsed.hostname in LOOPBACK_HOSTS and bool(parsed.port)
 
 
 def rasa_argv(settings: Settings, endpoints: Path, port: int,
               logging_file: Optional[Path] = None) -> List[str]:
-    argv = [venv_bin("rasa"), "run", "--enable-api", "-i", settings.bind_host, "--port", str(port),
+    argv = [sys.executable, "-m", "bot.launch.rasa_server", "run", "--enable-api",
+            "-i", settings.bind_host, "--port", str(port),
             "--endpoints", str(endpoints), "--credentials", str(REPO_ROOT / "credentials.yml")]
     if logging_file is not None:
         argv += ["--logging-config-file", str(logging_file)]
     if not settings.model_server_url:
         argv += ["--model", str(deployed_model(settings))]
-    if settings.rasa_auth_token:
-        argv += ["--auth-token", settings.rasa_auth_token]
-    return argv
+    return argv  # the auth token comes from RASA_AUTH_TOKEN, never the command line
 
 
 def check(settings: Settings) -> List[str]:
@@ -92,24 +92,30 @@ def build_services(settings: Settings, endpoints_path: Path, with_gateway: bool 
     instance(s), action server, gateway."""
     for warning in check(settings):
         logger.warning(warning)
+    try:
+        settings = prepare_secrets(settings, endpoints_path.parent)
+    except SecretsError as error:
+        raise ConfigurationError(str(error)) from error
+    tokens = secret_env(settings)
     endpoints = write_endpoints(settings, endpoints_path)
     result: List[Service] = []
     if serves_models_locally(settings) if model_server is None else model_server:
         port = urlparse(settings.model_server_url).port or 5004
         result.append(Service("models", [sys.executable, "-m", "bot.launch.model_server",
-                                         "--host", settings.bind_host, "--port", str(port)]))
+                                         "--host", settings.bind_host, "--port", str(port)],
+                              tokens))
     ports = rasa_ports(settings)
     for index, port in enumerate(ports, start=1):
         name = "rasa" if len(ports) == 1 else f"rasa-{index}"
         logging_file = write_logging_config(settings, endpoints.parent, name)
-        result.append(Service(name, rasa_argv(settings, endpoints, port, logging_file)))
+        result.append(Service(name, rasa_argv(settings, endpoints, port, logging_file), tokens))
     logging_file = write_logging_config(settings, endpoints.parent, "actions")
-    result.append(Service("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                                      "-p", str(settings.action_port),
-                                      # sic: rasa_sdk 3.6 spells the flag this way
-                                      "--logging-config_file", str(logging_file)]))
+    result.append(Service("actions", [sys.executable, "-m", "bot.launch.action_server",
+                                      "--host", settings.bind_host,
+                                      "--port", str(settings.action_port),
+                                      "--logging-config-file", str(logging_file)], tokens))
     if with_gateway:
-        env: Dict[str, str] = {}
+        env: Dict[str, str] = dict(tokens)
         if settings.rasa_instances > 1 and not settings.rasa_urls:
             env["RASA_URLS"] = ",".join(rasa_urls(settings))
         # The gateway also runs the Telegram bridge (bot/channels/telegram).

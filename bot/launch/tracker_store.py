@@ -19,16 +19,22 @@ from __future__ import annotations
 import logging
 import itertools
 import json
-from typing import Any, Iterator, Optional, Text
+from typing import Any, Iterator, Optional, Sequence, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import Event
-from rasa.shared.core.events import ConversationPaused
+from rasa.shared.core.events import (
+    ConversationPaused,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.launch import rasa_speedups
+from bot.launch.tracker_scrub import hide_personal_slot, personal_slots_reset, scrub_events
 from bot.logging_setup import install_record_masking, use_json_on_root
 from bot.privacy import mask_text
 
@@ -40,6 +46,16 @@ use_json_on_root("rasa")
 rasa_speedups.apply()
 
 CLASS_PATH = f"{__name__}.GuardedSQLTrackerStore"
+
+
+def _asked_before(events: Sequence[Event]) -> Optional[str]:
+    """The form's requested slot after ``events`` (searched from the end)."""
+    for event in reversed(events):
+        if isinstance(event, SlotSet) and event.key == "requested_slot":
+            return event.value
+        if isinstance(event, (Restarted, SessionStarted)):
+            return None
+    return None
 # Set on a tracker read from the store: how many of its events are stored already.
 STORED_COUNT = "_stored_event_count"
 
@@ -82,6 +98,33 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
             new = itertools.islice(tracker.events, stored, len(tracker.events))
         setattr(tracker, STORED_COUNT, len(tracker.events))
         return new
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's ``save``, but every new event is scrubbed first (bot.launch.tracker_scrub):
+        no 查询码 or personal data is stored in clear."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            new = list(self._additional_events(session, tracker))
+            earlier = list(tracker.events)[: len(tracker.events) - len(new)]
+            data = [event.as_dict() for event in new]
+            for event, stored in zip(new, scrub_events(data, _asked_before(earlier))):
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id, type_name=event.type_name,
+                    timestamp=stored.get("timestamp"),
+                    intent_name=(stored.get("parse_data") or {}).get("intent", {}).get("name"),
+                    action_name=stored.get("name"), data=json.dumps(stored)))
+            if personal_slots_reset(data):
+                self._hide_personal_slots(session, tracker.sender_id)
+            session.commit()
+
+    def _hide_personal_slots(self, session: Any, sender_id: Text) -> None:
+        """Hide the personal slot values stored earlier in this conversation."""
+        rows = session.query(self.SQLEvent).filter(
+            self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == "slot").all()
+        for row in rows:
+            hidden = hide_personal_slot(json.loads(row.data))
+            if hidden is not None:
+                row.data = json.dumps(hidden)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         try:

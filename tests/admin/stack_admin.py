@@ -39,12 +39,14 @@ class StackAdmin:
 
     def parse(self, text: str) -> str:
         """The intent the running Rasa server gives ``text``."""
-        response = requests.post(f"{self.stack.rasa_url}/model/parse", json={"text": text}, timeout=60)
+        response = requests.post(f"{self.stack.rasa_url}/model/parse", json={"text": text},
+                                 params=self.stack.rasa_auth, timeout=60)
         response.raise_for_status()
         return str(response.json()["intent"]["name"])
 
     def model_file(self) -> str:
-        return str(requests.get(f"{self.stack.rasa_url}/status", timeout=30).json()["model_file"])
+        return str(requests.get(f"{self.stack.rasa_url}/status", params=self.stack.rasa_auth,
+                                timeout=30).json()["model_file"])
 
     def restore_initial(self) -> None:
         """Put the stack back on models/current.tar.gz (other tests expect it)."""
@@ -52,7 +54,7 @@ class StackAdmin:
         if deployed is not None and deployed.version != "initial":
             self.service.rollback("test-teardown", "initial")
         if self.model_file() != "current.tar.gz":
-            requests.put(f"{self.stack.rasa_url}/model",
+            requests.put(f"{self.stack.rasa_url}/model", params=self.stack.rasa_auth,
                          json={"model_file": str(self.config.initial_model)}, timeout=600).raise_for_status()
 
 
@@ -63,7 +65,8 @@ def stack_admin(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Itera
     project = copy_project(tmp_path_factory.mktemp("admin-project"))
     overrides = {"project_root": str(project), "rasa_cache_dir": str(REPO_ROOT / ".rasa" / "cache")}
     (stack.var_dir / "admin.yml").write_text(yaml.safe_dump(overrides), encoding="utf-8")
-    config = load_config(settings_from_env(stack.env), var_dir=stack.var_dir)
+    config = load_config(settings_from_env({**stack.env, "RASA_AUTH_TOKEN": stack.rasa_token}),
+                         var_dir=stack.var_dir)
     service = AdminService(config)
     try:
         AccountService(service.factory).create(ADMIN_USER, "测试管理员", ADMIN_PASSWORD, role="admin")

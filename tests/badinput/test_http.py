@@ -79,6 +79,7 @@ def raw_chat(body: bytes, content_type: str = "application/json") -> Send:
 
 def rest(body: bytes) -> Send:
     return lambda ctx: requests.post(f"{ctx.stack.rasa_url}/webhooks/rest/webhook", data=body,
+                                     params=ctx.stack.rasa_auth,
                                      timeout=120, headers={"Content-Type": "application/json"})
 
 

@@ -40,7 +40,7 @@ TEXTS = [  # (case, text, expected reply fragment)
 @pytest.mark.parametrize("case, text, expected", TEXTS, ids=[t[0] for t in TEXTS])
 async def test_bad_text_through_the_bridge(case: str, text: str, expected: str, stack: Stack,
                                            start_bridge, fake_telegram: FakeTelegram) -> None:
-    await start_bridge(rasa_url=stack.rasa_url)
+    await start_bridge(rasa_url=stack.rasa_url, rasa_token=stack.rasa_token)
     chat = 770_000 + TEXTS.index((case, text, expected))
     fake_telegram.send_text(chat, text)
     await fake_telegram.wait_sent(chat, 1, timeout=60)
@@ -57,7 +57,8 @@ async def webhook_gateway(stack: Stack, fake_telegram: FakeTelegram,
     database = f"sqlite:///{tmp_path / 'app.db'}"
     upgrade(database)
     settings = dataclasses.replace(
-        Settings(), database_url=database, rasa_url=stack.rasa_url, telegram_bot_token=TOKEN,
+        Settings(), database_url=database, rasa_url=stack.rasa_url,
+        rasa_auth_token=stack.rasa_token, telegram_bot_token=TOKEN,
         telegram_api_base_url=fake_telegram.base_url,
         telegram_webhook_url="https://example.invalid/telegram/webhook",
         telegram_webhook_secret=SECRET)

@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 
 import requests
 
+from bot.launch.secrets import RASA_TOKEN_FILE, read_token
 from bot.launch.services import build_services, rasa_urls, serves_models_locally
 from bot.settings import REPO_ROOT, Settings, settings_from_env
 from bot.store.migrate import upgrade
@@ -135,6 +136,11 @@ class Cluster:
         return settings_from_env(self.env)
 
     @property
+    def rasa_auth(self) -> Dict[str, str]:
+        """Query parameters that authenticate a call to Rasa (the launch wrote the token)."""
+        return {"token": read_token(self.root, RASA_TOKEN_FILE)}
+
+    @property
     def rasa_urls(self) -> List[str]:
         return rasa_urls(self.settings)
 
@@ -198,7 +204,8 @@ class Cluster:
 
     def is_ready(self, process: Process) -> bool:
         try:
-            response = requests.get(process.health_url, timeout=3)
+            params = self.rasa_auth if process.name.startswith("rasa") else {}
+            response = requests.get(process.health_url, params=params, timeout=3)
         except requests.RequestException:
             return False
         if not response.ok:
@@ -248,13 +255,14 @@ class Cluster:
     def rest(self, index: int, sender: str, message: str, timeout: float = 60) -> List[dict]:
         """Straight to one Rasa instance's REST channel."""
         response = requests.post(f"{self.rasa_urls[index]}/webhooks/rest/webhook",
+                                 params=self.rasa_auth,
                                  json={"sender": sender, "message": message}, timeout=timeout)
         response.raise_for_status()
         return list(response.json())
 
     def tracker(self, index: int, sender: str) -> dict:
         response = requests.get(f"{self.rasa_urls[index]}/conversations/{sender}/tracker",
-                                timeout=30)
+                                params=self.rasa_auth, timeout=30)
         response.raise_for_status()
         return dict(response.json())
 

@@ -91,12 +91,15 @@ def test_concurrent_messages_of_one_conversation_are_serialised_by_the_lock(
 
 
 def test_every_instance_runs_the_model_from_the_one_model_server(cluster: Cluster) -> None:
-    statuses = [requests.get(f"{url}/status", timeout=10).json() for url in cluster.rasa_urls]
+    statuses = [requests.get(f"{url}/status", params=cluster.rasa_auth, timeout=10).json()
+                for url in cluster.rasa_urls]
     assert len({s["model_id"] for s in statuses}) == 1 and statuses[0]["model_file"]
     url = cluster.settings.model_server_url
-    head = requests.head(url, timeout=10)
+    assert requests.head(url, timeout=10).status_code == 401  # the model needs the token
+    auth = {"Authorization": f"Bearer {cluster.rasa_auth['token']}"}
+    head = requests.head(url, headers=auth, timeout=10)
     assert head.status_code == 200 and head.headers["ETag"]
-    again = requests.get(url, headers={"If-None-Match": head.headers["ETag"]}, timeout=10)
+    again = requests.get(url, headers={**auth, "If-None-Match": head.headers["ETag"]}, timeout=10)
     assert again.status_code == 304  # what every instance gets until a new model is deployed
 
 

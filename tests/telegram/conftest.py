@@ -56,9 +56,11 @@ async def start_bridge(fake_telegram: FakeTelegram,  # noqa: F811 - fixture
     """Factory: start a bridge against the fake Bot API (router → fake Rasa by default)."""
     started: List[RunningBridge] = []
 
-    async def start(rasa_url: Optional[str] = None, **overrides: Any) -> RunningBridge:
+    async def start(rasa_url: Optional[str] = None, rasa_token: str = "",
+                    **overrides: Any) -> RunningBridge:
         settings = bridge_settings(fake_telegram, **overrides)
-        router = ConversationRouter(RasaClient([rasa_url or fake_rasa.url], timeout_seconds=5))
+        router = ConversationRouter(RasaClient([rasa_url or fake_rasa.url], rasa_token,
+                                               timeout_seconds=5))
         delivery = DeliveryHub()
         runner = BridgeRunner(build_application(settings, router, delivery), settings)
         running = RunningBridge(runner, router, delivery)

@@ -76,7 +76,7 @@ async def test_round_trip_through_the_real_rasa_stack(
     stack: Stack, fake_telegram: FakeTelegram
 ) -> None:
     settings = bridge_settings(fake_telegram)
-    router = ConversationRouter(RasaClient([stack.rasa_url]))
+    router = ConversationRouter(RasaClient([stack.rasa_url], stack.rasa_token))
     runner = BridgeRunner(build_application(settings, router, DeliveryHub()), settings)
     runner.start()
     try:

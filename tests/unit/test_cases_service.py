@@ -267,10 +267,49 @@ def test_five_failures_lock_for_an_hour(case_service: CaseService, fake_clock: A
     blocked = case_service.verify("tg:9", filed.case_number, filed.query_code)
     assert (blocked.ok, blocked.locked, blocked.case) == (False, True, None)
     assert case_service.is_locked("tg:9") and not case_service.is_locked("tg:other")
-    assert case_service.verify("tg:other", filed.case_number, filed.query_code).ok
+    # The case number is locked too: another sender id gets no more tries on it.
+    assert case_service.verify("tg:other", filed.case_number, filed.query_code).locked
     fake_clock.advance(minutes=2)
     assert not case_service.is_locked("tg:9")
     assert case_service.verify("tg:9", filed.case_number, filed.query_code).ok
+
+
+def test_fresh_sender_ids_do_not_get_more_guesses(case_service: CaseService) -> None:
+    """One attacker, a new web-chat sender id per guess: the case number locks."""
+    filed = file(case_service)
+    results = [case_service.verify(f"web:{i:032x}", filed.case_number, "ABCD2345")
+               for i in range(5)]
+    assert [r.locked for r in results] == [False] * 4 + [True]
+    assert case_service.verify("web:fresh", filed.case_number, filed.query_code).locked
+
+
+def test_guesses_spread_over_cases_lock_the_client(case_service: CaseService) -> None:
+    """Fresh sender ids and a different case each time: the client address locks."""
+    numbers = [file(case_service).case_number for _ in range(6)]
+    for i, number in enumerate(numbers[:5]):
+        case_service.verify(f"web:{i}", number, "ABCD2345", client="c1")
+    assert case_service.is_locked("web:new", client="c1")
+    assert case_service.verify("web:new", numbers[5], "ABCD2345", client="c1").locked
+    assert not case_service.is_locked("web:new", client="c2")
+
+
+def test_a_verification_shows_the_case_once_to_its_sender(case_service: CaseService,
+                                                           fake_clock: Any) -> None:
+    filed = file(case_service)
+    assert case_service.verified_case("tg:1", filed.case_number) is None  # nothing verified
+    assert case_service.verify("tg:1", filed.case_number, filed.query_code).ok
+    assert case_service.verified_case("tg:2", filed.case_number) is None  # other sender
+    assert case_service.verified_case("tg:1", "XF-2026-000999") is None  # other case
+    view = case_service.verified_case("tg:1", filed.case_number.lower())
+    assert view is not None and view.masked and view.case_number == filed.case_number
+    assert case_service.verified_case("tg:1", filed.case_number) is None  # used up
+
+
+def test_a_verification_expires(case_service: CaseService, fake_clock: Any) -> None:
+    filed = file(case_service)
+    assert case_service.verify("tg:1", filed.case_number, filed.query_code).ok
+    fake_clock.advance(minutes=11)
+    assert case_service.verified_case("tg:1", filed.case_number) is None
 
 
 def test_failures_spread_over_more_than_an_hour_do_not_lock(case_service: CaseService, fake_clock: Any) -> None:
