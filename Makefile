@@ -11,7 +11,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stor
 export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup train run shell test test-fast validate browser-deps demo bench clean
+.PHONY: setup train run shell test test-fast validate browser-deps services demo bench clean
 
 setup: $(STAMP)
 
@@ -42,11 +42,15 @@ demo: $(STAMP)
 browser-deps:
 	bash scripts/browser_deps.sh
 
-test: $(MODEL) browser-deps
-	bash scripts/services.sh
+# PostgreSQL and Redis for the tests (started and prepared if needed). If this fails,
+# the tests do not run at all: they must fail, never skip, without these servers.
+services:
+	@bash scripts/services.sh || { echo "make: scripts/services.sh failed: PostgreSQL/Redis are not ready for the tests" >&2; exit 1; }
+
+test: $(MODEL) browser-deps services
 	$(VENV)/bin/pytest
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) services
 	$(VENV)/bin/pytest -m "not stack and not slow"
 
 bench: $(MODEL)

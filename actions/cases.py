@@ -13,7 +13,7 @@ from actions.forms import BaseFormValidation
 from actions.tracker_view import client_key, entity_value, latest_text, matter_ranking
 from bot.cases.numbers import parse_case_number
 from bot.cases.runtime import case_service
-from bot.cases.validation import valid_phone
+from bot.cases.validation import clean_text, valid_phone
 from bot.cases.wording import citizen_status_text
 from bot.knowledge import decide, default_knowledge, render_answer, render_clarify
 from bot.labels import label_button
@@ -25,6 +25,10 @@ LOCKED = ("为保护信访人的信息安全，您的查询尝试次数过多，
           "如需帮助，可以转人工由民警为您核实。")
 NUMBER_UNREADABLE = "没能识别出案件编号。编号的样子是 XF-2026-000123，请再输入一次，或说“取消”退出。"
 NUMBER_TAKEN = "好的，帮您查信访件 {number}。为保护您的信息，还需要核对查询码。"
+DUPLICATE_OWN = ("您在这里就同一事项已经提交过信访，编号 {number}，目前正在办理，这次就不重复登记了。"
+                 "您可以用编号和查询码查询进度；查询码遗失可以转人工。")
+DUPLICATE_NEUTRAL = ("这次没有登记新的信访件。如果您之前已经就这件事提交过，请用当时收到的编号和查询码查询进度；"
+                     "编号或查询码遗失，可以转人工，由民警核实身份后帮您处理。")
 NAME_INVALID = "姓名请填写2到20个字的中文或字母，不要带数字或符号。"
 PHONE_INVALID = "这个号码好像不对。请填写11位手机号（如13812345678），或带区号的座机（如010-12345678）。"
 NOT_A_PETITION = "这件事不属于交警部门的信访受理范围，所以不能在这里登记。请按下面的途径办理："
@@ -37,6 +41,11 @@ _NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·•\s]{2,20}$")
 
 def sender(tracker: Tracker) -> str:
     return tracker.sender_id
+
+
+def sender_key(tracker: Tracker) -> str:
+    """The sender id as the case service stores it (cleaned, at most 255 characters)."""
+    return clean_text(sender(tracker))[:255]
 
 
 def buttons(*keys: str) -> List[Dict[str, str]]:
@@ -261,11 +270,11 @@ class ActionSubmitPetition(Action):
         service = case_service()
         duplicate = service.find_open_duplicate(get("petitioner_phone"), get("petition_matter"))
         if duplicate is not None:
-            dispatcher.utter_message(text=(
-                f"您用这个电话就同一事项已经提交过信访，编号 {duplicate.case_number}，目前正在办理，"
-                "就不重复登记了（《信访工作条例》第十九条要求同一事项一般不重复提出）。"
-                "您可以用编号和查询码查询进度；查询码遗失可以转人工。"),
-                buttons=buttons("check_case_status", "request_human"))
+            # Only the conversation that filed it learns the number: anyone can type a phone.
+            own = duplicate.sender_id is not None and duplicate.sender_id == sender_key(tracker)
+            text = (DUPLICATE_OWN.format(number=duplicate.case_number) if own
+                    else DUPLICATE_NEUTRAL)
+            dispatcher.utter_message(text=text, buttons=buttons("check_case_status", "request_human"))
             return reset(PETITION_SLOTS)
         filed = service.file_case(
             matter=get("petition_matter"), petitioner_name=get("petitioner_name"),

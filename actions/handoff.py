@@ -16,7 +16,7 @@ from bot.handoff.models import Reason
 from bot.handoff.rating import parse_rating
 from bot.handoff.texts import default_texts
 from bot.labels import label_button
-from bot.privacy import mask_text
+from bot.privacy import mask_sender_id
 from bot.replies import HANDOFF_SIGNAL, Reply
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ class ActionStoreRating(Action):
         try:
             stored = default_service().store_rating(tracker.sender_id, rating)
         except SQLAlchemyError as error:
-            log.error("rating for %s not stored: %s", mask_text(tracker.sender_id),
+            log.error("rating for %s not stored: %s", mask_sender_id(tracker.sender_id),
                       type(error).__name__)
             stored = None
         if stored is None:

@@ -14,6 +14,7 @@ TOOLS: dict[str, tuple[str, str]] = {
     "cases": ("bot.cases.cli", "信访件管理 / petition cases: list, show, update-status, extend, import, demo"),
     "accounts": ("bot.console.cli", "民警账号 / officer accounts: add, passwd, disable, enable, unlock, list"),
     "admin": ("bot.admin.cli", "NLU 收件箱与重新训练 / inbox, label, export, retrain, deploy, rollback, models"),
+    "privacy": ("bot.retention", "个人信息保留期限 / purge conversations older than RETENTION_DAYS"),
 }
 
 USAGE = "用法 / usage: python -m bot <tool> [args...]\n" + "\n".join(

@@ -2,8 +2,8 @@
 
 ``LOG_JSON=1`` writes one JSON object per line (``ts``, ``level``, ``process``,
 ``pid``, ``logger``, ``msg`` and ``exc`` for tracebacks) for log shippers.
-Messages *and* tracebacks pass through :func:`bot.privacy.mask_text`, so a phone
-or ID number in a citizen's message never reaches the log unmasked.
+Messages *and* tracebacks pass through :func:`bot.privacy.mask_text`, so phone and ID
+numbers, 查询码, licence plates, house numbers and sender ids never reach the log unmasked.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def mask_record(record: logging.LogRecord) -> logging.LogRecord:
 
 
 class MaskingFilter(logging.Filter):
-    """Masks phone numbers, ID numbers, e-mails and names in messages and tracebacks."""
+    """Masks personal data (``bot.privacy.mask_text``) in messages and tracebacks."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         mask_record(record)

@@ -2,9 +2,15 @@
 
 ``mask_text`` finds mainland mobile numbers (optionally ``+86``/``0086`` and
 spaces/dashes), landlines, resident ID numbers (18 digits, last may be X; and
-15-digit legacy numbers), e-mail addresses and names introduced by a cue
-("我叫…", "姓名：…") in arbitrary text.  Full-width digits and letters are
-recognised too.  All functions are idempotent: masking masked text is a no-op.
+15-digit legacy numbers), e-mail addresses, names introduced by a cue
+("我叫…", "姓名：…"), query codes (查询码: 8 characters of ``bot.cases.codes.ALPHABET``
+— after the word 查询码, or on their own when they mix letters and digits), licence
+plates (京A12345, 粤B·D12345), the house-number part of street addresses
+(建国路88号 → 建国路**号, 幸福小区3栋2单元501室 → 幸福小区**栋**单元**室) and sender ids
+(web chat ``web-…``; numeric Telegram ids after ``chat``/``sender``/``conversation``)
+in arbitrary text.  Article numbers (第七十一条), dates and case numbers
+(XF-2026-000123) stay readable.  Full-width digits and letters are recognised too.
+All functions are idempotent: masking masked text is a no-op.
 """
 from __future__ import annotations
 
@@ -18,6 +24,8 @@ __all__ = [
     "mask_landline",
     "mask_name",
     "mask_phone",
+    "mask_plate",
+    "mask_sender_id",
     "mask_text",
     "normalise_phone",
 ]
@@ -52,6 +60,38 @@ _NAME_CUE = re.compile(
 )
 # Words that often follow a cue but are not names ("我叫了122", "我叫不动").
 _NOT_NAMES = ("不", "了", "过", "车", "人", "警", "你", "他", "她")
+
+# 查询码: bot.cases.codes.ALPHABET (no 0/O/1/I), 8 characters.  After the word 查询码
+# any such code (a dash or space in the middle, lower case) is masked; on its own only
+# an upper-case one that mixes letters and digits (so words like "DEADBEEF" stay).
+_CODE = "A-HJ-NP-Z2-9"
+_QUERY_CODE_CUED = re.compile(
+    r"(?P<cue>查询码\s*(?:是|为)?\s*[:：]?\s*)"
+    r"(?P<code>[A-HJ-NP-Za-hj-np-z2-9]{4}[ \-]?[A-HJ-NP-Za-hj-np-z2-9]{4})(?![A-Za-z0-9])"
+)
+_QUERY_CODE = re.compile(
+    rf"(?<![A-Za-z0-9\-])(?=[{_CODE}]{{0,7}}[2-9])(?=[{_CODE}]{{0,7}}[A-HJ-NP-Z])"
+    rf"[{_CODE}]{{8}}(?![A-Za-z0-9\-])"
+)
+# Licence plates: province, city letter, optional separator, 5 characters (6 for
+# new-energy plates), at least two digits; 4 characters before 学/警/挂/….
+_PLATE = re.compile(
+    r"(?P<head>[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Za-z])"
+    r"(?P<sep>[·•・.\- ]?)(?=(?:[A-Za-z]*[0-9]){2})"
+    r"(?P<tail>[A-Za-z0-9]{5,6}|[A-Za-z0-9]{4}(?=[挂学警港澳领试超]))(?![A-Za-z0-9])"
+)
+# The house-number part after a road/estate word: 88号, 88-3号, 3号楼2单元501室.
+_HOUSE = re.compile(
+    r"(?P<place>[\u4e00-\u9fff](?:大道|大街|胡同|小区|花园|公寓|家园|大厦|新村|社区|路|街|巷|弄|苑|村))"
+    r"(?P<house>(?:[0-9]+(?:-[0-9]+)*(?:号楼|号院|号(?!线)|栋|幢|座|单元|层|楼|室|户|组))+)"
+)
+_HOUSE_DIGITS = re.compile(r"[0-9]+(?:-[0-9]+)*")
+_WEB_SENDER = re.compile(r"(?<![A-Za-z0-9_\-])web-(?P<id>[A-Za-z0-9_\-]{8,64})(?![A-Za-z0-9_\-])")
+_CUED_SENDER = re.compile(
+    r"(?P<cue>(?<![A-Za-z_])(?:chat_id|chat|sender_id|sender|conversation_id|conversation)"
+    r"(?![A-Za-z_])[\"']?\s*[=:：]?\s*[\"']?)(?P<id>-?[0-9]{5,20})(?![0-9])",
+    re.IGNORECASE,
+)
 
 
 def _digits(text: str) -> str:
@@ -123,6 +163,19 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
+def mask_plate(plate: str) -> str:
+    """``京A12345`` -> ``京A*****``; ``粤B·D12345`` -> ``粤B·******``."""
+    return _apply(_PLATE, _mask_plate, plate or "")
+
+
+def mask_sender_id(sender_id: str) -> str:
+    """Keep the channel prefix and the last 4 characters: ``web-****x9Qz``, ``****6789``."""
+    value = str(sender_id or "")
+    prefix = "web-" if value.startswith("web-") else ""
+    rest = value[len(prefix):]
+    return prefix + ("****" + rest[-4:] if len(rest) > 4 else "*" * len(rest))
+
+
 Replacer = Callable[[Match[str], str], str]
 
 
@@ -157,12 +210,43 @@ def _mask_cued_name(match: Match[str], original: str) -> str:
     return _kept(match, original, "cue") + mask_name(name)
 
 
+def _mask_cued_code(match: Match[str], original: str) -> str:
+    return _kept(match, original, "cue") + "********"
+
+
+def _mask_code(_match: Match[str], _original: str) -> str:
+    return "********"
+
+
+def _mask_plate(match: Match[str], original: str) -> str:
+    head, sep = _kept(match, original, "head"), _kept(match, original, "sep")
+    return head + sep + "*" * len(match.group("tail"))
+
+
+def _mask_house(match: Match[str], original: str) -> str:
+    return _kept(match, original, "place") + _HOUSE_DIGITS.sub("**", match.group("house"))
+
+
+def _mask_web_sender(match: Match[str], _original: str) -> str:
+    return mask_sender_id(match.group(0))
+
+
+def _mask_cued_sender(match: Match[str], original: str) -> str:
+    return _kept(match, original, "cue") + mask_sender_id(match.group("id").lstrip("-"))
+
+
 _RULES: tuple[tuple[Pattern[str], Replacer], ...] = (
     (_EMAIL, _mask_email),
     (_ID_NUMBER, _mask_id),
     (_MOBILE, _mask_mobile),
     (_LANDLINE, _mask_landline),
     (_NAME_CUE, _mask_cued_name),
+    (_QUERY_CODE_CUED, _mask_cued_code),
+    (_QUERY_CODE, _mask_code),
+    (_PLATE, _mask_plate),
+    (_HOUSE, _mask_house),
+    (_WEB_SENDER, _mask_web_sender),
+    (_CUED_SENDER, _mask_cued_sender),
 )
 
 
@@ -180,7 +264,8 @@ def _apply(pattern: Pattern[str], repl: Replacer, original: str) -> str:
 
 
 def mask_text(text: str) -> str:
-    """Mask phone numbers, ID numbers, e-mails and cued names in free text."""
+    """Mask phones, ID numbers, e-mails, cued names, query codes, plates, house numbers
+    and sender ids in free text."""
     if not text:
         return text or ""
     for pattern, repl in _RULES:

@@ -81,6 +81,7 @@ class Settings:
     office_weekdays_only: bool = True
     log_json: bool = False
     redis_url: str = ""
+    retention_days: int = 180  # conversations and journalled messages older than this are purged
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -137,6 +138,7 @@ def settings_from_env(env: Optional[Mapping[str, str]] = None) -> Settings:
         office_weekdays_only=not _flag(get("OFFICE_ALL_WEEK")),
         log_json=_flag(get("LOG_JSON")),
         redis_url=get("REDIS_URL", ""),
+        retention_days=max(1, int(get("RETENTION_DAYS") or "180")),
     )
 
 

@@ -3,7 +3,9 @@
 * ``sqlite_url``   — a fresh SQLite file per test (empty, not migrated).
 * ``postgres_url`` — a fresh, empty ``public`` schema per test in a database
   ``petition_test_<random>`` created once per session on 127.0.0.1:5432 (user
-  ``postgres``) and dropped at the end; tests are skipped if the server is down.
+  ``postgres``) and dropped at the end; tests *fail* (never skip) when the server, the
+  ``test`` database or passwordless access is missing — ``bash scripts/services.sh``
+  (run by ``make test``) creates all three.
 * ``db_url``       — parametrized over both (ids ``sqlite`` / ``postgresql``).
 * ``migrated_db_url`` — ``db_url`` upgraded to the latest migrations.
 * ``fake_clock`` / ``case_service`` — a movable clock and a ``CaseService`` on
@@ -39,8 +41,11 @@ def postgres_database() -> Iterator[str]:
     """Create ``petition_test_<random>`` for this session; yields its URL; drops it afterwards."""
     try:
         admin = _admin_connection()
-    except Exception as exc:  # noqa: BLE001 - any connection problem means "skip"
-        pytest.skip(f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT} as {PG_USER}: {exc}".strip())
+    except Exception as exc:  # noqa: BLE001 - any connection problem fails the PostgreSQL tests
+        pytest.fail(f"PostgreSQL is required but not usable at {PG_HOST}:{PG_PORT} (user {PG_USER}, "
+                    f"database {PG_ADMIN_DB}, no password): {str(exc).strip()} — run "
+                    "`bash scripts/services.sh` (make test does), or deselect with -m 'not postgres'",
+                    pytrace=False)
     name = f"petition_test_{secrets.token_hex(6)}"
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')

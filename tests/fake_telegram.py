@@ -43,6 +43,8 @@ class Call:
     params: JSON
     at: float = field(default_factory=time.monotonic)
     ok: bool = False
+    ended: Optional[float] = None  # when the answer was sent (None: still in flight)
+    returned: Tuple[int, ...] = ()  # getUpdates: the update_ids it handed out
 
 
 @dataclass
@@ -140,12 +142,15 @@ class FakeTelegram(LoopbackServer):
             self._maybe_fail(method)
             if method == "getUpdates":
                 result: Any = await self._get_updates(params)
+                call.returned = tuple(u["update_id"] for u in result)
             elif method in self._handlers:
                 result = self._handlers[method](params)
             else:
                 raise ApiError(404, "Not Found: method not found")
         except ApiError as error:
             return self._error(error)
+        finally:
+            call.ended = time.monotonic()
         call.ok = True
         return web.json_response({"ok": True, "result": result},
                                  dumps=lambda o: json.dumps(o, ensure_ascii=False))
@@ -321,6 +326,34 @@ class FakeTelegram(LoopbackServer):
         """Calls of ``method`` (to ``chat_id``); by default only those that succeeded."""
         return [c for c in self.calls if c.method == method and (c.ok or not ok_only)
                 and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)]
+
+    # ---- long polling, without timing ---------------------------------------
+    def waiting_long_poll(self, fresh: float = 5.0) -> Optional[Call]:
+        """A ``getUpdates`` long poll in flight that began less than ``fresh`` seconds ago
+        (so it will not time out in the next moments), if any."""
+        now = time.monotonic()
+        for call in reversed(self.calls):
+            if (call.method == "getUpdates" and call.ended is None
+                    and float(call.params.get("timeout") or 0) > 0 and now - call.at < fresh):
+                return call
+        return None
+
+    async def wait_for_long_poll(self, timeout: float = 30.0) -> Call:
+        """Wait until the bridge is waiting in a (fresh) long poll; returns that call."""
+        await self.wait_for(lambda: self.waiting_long_poll() is not None, timeout)
+        call = self.waiting_long_poll()
+        assert call is not None
+        return call
+
+    def handed_out_by(self, update_id: int) -> Optional[Call]:
+        """The first ``getUpdates`` call that returned ``update_id``."""
+        return next((c for c in self.calls_of("getUpdates") if update_id in c.returned), None)
+
+    def confirmed(self, update_id: int) -> bool:
+        """A later ``getUpdates`` confirmed the update (offset past it): the bridge has
+        queued it for processing and Telegram would not hand it out again."""
+        return any(int(c.params.get("offset") or 0) > update_id
+                   for c in self.calls_of("getUpdates", ok_only=False))
 
     def last_message(self, chat_id: int) -> JSON:
         """The newest message the bot sent to the chat, as it is now (after edits)."""

@@ -185,8 +185,8 @@ def _labels(service: AdminService, out: TextIO) -> int:
     return OK
 
 
-def _export(service: AdminService, out: TextIO) -> int:
-    result = service.export()
+def _export(service: AdminService, args: argparse.Namespace, out: TextIO) -> int:
+    result = service.export(_actor(args))
     print(f"{result.path}: {result.examples} 条样本，{len(result.by_label)} 个意图"
           f"{'（已更新）' if result.changed else '（无变化）'}", file=out)
     for label, count in result.by_label.items():
@@ -312,7 +312,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             "inbox": lambda: _inbox(service, args, out),
             "label": lambda: _label(service, args, out),
             "labels": lambda: _labels(service, out),
-            "export": lambda: _export(service, out),
+            "export": lambda: _export(service, args, out),
             "retrain": lambda: _retrain(service, args, out),
             "job": lambda: _job(service, args, out),
             "deploy": lambda: _deploy(service, args, out),

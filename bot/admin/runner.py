@@ -188,7 +188,7 @@ class JobRunner:
 
     def export(self) -> Dict[str, object]:
         self.step("export", 0.02)
-        result = self.service.export()
+        result = self.service.export(f"{self.job.requested_by} (job #{self.job.id})")
         self.log.write(f"导出 {result.examples} 条审核样本到 {result.path}"
                        f"（已存在 {len(result.already_present)}，冲突 {len(result.conflicts)}）")
         for text, label, other in result.conflicts:

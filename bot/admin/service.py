@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
@@ -43,7 +43,10 @@ class JobResult:
 
 
 class AdminService:
-    """Inbox, labels, export, insight, retraining, registry, deploy and rollback."""
+    """Inbox, labels, export, insight, retraining, registry, deploy and rollback.
+
+    Exports, retraining starts/cancels and transcript views are written to the audit
+    log (who, from which address)."""
 
     def __init__(self, config: Optional[AdminConfig] = None) -> None:
         self.config = config or load_config()
@@ -85,6 +88,13 @@ class AdminService:
     def deployer(self) -> Deployer:
         return Deployer(self.config, self.registry)
 
+    def audit(self, actor: str, action: str, target_type: str = "", target_id: object = "",
+              detail: Optional[Dict[str, Any]] = None, ip: Optional[str] = None) -> None:
+        """One entry in the audit log (the console's ``audit_log`` table)."""
+        from bot.handoff.audit import AuditLog
+
+        AuditLog(self.factory).record(actor, action, target_type, target_id, detail, ip)
+
     def close(self) -> None:
         for name in ("engine", "tracker_engine"):
             if name in self.__dict__:
@@ -112,9 +122,13 @@ class AdminService:
         """Label a text that is not (or no longer) in the inbox."""
         return self.labels.decide([Target(text, "", ("manual",))], "labelled", label, actor)
 
-    def export(self) -> ExportResult:
-        return export_reviewed(self.labels, self.config.nlu_dir, self.config.reviewed_file,
-                               self.config.heldout_dir)
+    def export(self, actor: str = "?", ip: Optional[str] = None) -> ExportResult:
+        """Write the labels to the reviewed NLU file (audited)."""
+        result = export_reviewed(self.labels, self.config.nlu_dir, self.config.reviewed_file,
+                                 self.config.heldout_dir)
+        self.audit(actor, "nlu_export", "nlu_file", self.config.reviewed_file.name,
+                   {"examples": result.examples, "changed": result.changed}, ip)
+        return result
 
     def insight(self) -> Insight:
         counts = example_counts(self.config.nlu_dir)
@@ -125,14 +139,26 @@ class AdminService:
                        deployed.version if deployed and figures else None)
 
     # ------------------------------------------------------------ retraining
-    def retrain(self, actor: str) -> JobView:
-        """Start a background job (``JobRefused`` if one is already active)."""
+    def retrain(self, actor: str, ip: Optional[str] = None) -> JobView:
+        """Start a background job (``JobRefused`` if one is already active; audited)."""
         self.registry.ensure_initial(self.config.initial_model)
-        return start_job(self.config, self.jobs, actor)
+        job = start_job(self.config, self.jobs, actor)
+        self.audit(actor, "retrain_start", "job", job.id, {"version": job.version}, ip)
+        return job
 
-    def cancel(self, job_id: int, actor: str) -> bool:
-        """Stop a running job (its process group); False if it was not active."""
-        return cancel_job(self.jobs, job_id, actor)
+    def cancel(self, job_id: int, actor: str, ip: Optional[str] = None) -> bool:
+        """Stop a running job (its process group); False if it was not active (audited)."""
+        cancelled = cancel_job(self.jobs, job_id, actor)
+        self.audit(actor, "retrain_cancel", "job", job_id, {"cancelled": cancelled}, ip)
+        return cancelled
+
+    def transcript(self, sender_id: str, actor: str, ip: Optional[str] = None) -> List[Any]:
+        """A conversation's masked transcript from the tracker store (the view is audited)."""
+        from bot.admin.tracker import transcript
+
+        lines = transcript(self.tracker_engine, sender_id)
+        self.audit(actor, "view_transcript", "conversation", sender_id, {"lines": len(lines)}, ip)
+        return lines
 
     def job(self, job_id: Optional[int] = None) -> Optional[JobView]:
         """A job by id, else the active one, else the latest (stale jobs reaped first)."""

@@ -32,7 +32,8 @@ MAX_INPUT_LENGTH = 200
 
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−﹣_~～·・/／\\"), "-")
 _XF_FORM = re.compile(
-    r"(?<![A-Z])XF[\s\-:#.]*([0-9]{4})[\s\-]*(?:年)?[\s\-]*(?:第)?[\s\-]*([0-9]{1,6})(?:号)?(?![0-9])"
+    # One run of separators between each part (no adjacent [\s\-]* runs: linear time).
+    r"(?<![A-Z])XF[\s\-:#.]*([0-9]{4})[\s\-]*(?:年[\s\-]*)?(?:第[\s\-]*)?([0-9]{1,6})(?:号)?(?![0-9])"
 )
 _YEAR_FORM = re.compile(r"(?<![0-9])([0-9]{4})\s*年\s*第?\s*([0-9]{1,6})\s*号")
 

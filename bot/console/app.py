@@ -23,6 +23,7 @@ from bot.cases.status import STATUS_LABELS
 from bot.console import auth, case_views, views
 from bot.console.context import CONSOLE_KEY, JINJA_KEY, Console, console_of
 from bot.console.filters import FILTERS
+from bot.console.signing import signing_key
 from bot.handoff.audit import AuditLog
 from bot.handoff.gateway import ACCOUNTS_KEY, FACTORY_KEY, RUNTIME_KEY
 from bot.handoff.telegram_officers import CHANNEL_LABELS
@@ -79,7 +80,7 @@ def setup_console(app: web.Application, cases: Optional[CaseService] = None) -> 
     runtime = app[RUNTIME_KEY]
     console = Console(runtime=runtime, accounts=app[ACCOUNTS_KEY], audit=AuditLog(factory),
                       cases=cases or CaseService(factory), settings=app["settings"],
-                      factory=factory)
+                      factory=factory, cookie_key=signing_key(app["settings"].session_secret))
     app[CONSOLE_KEY] = console
     env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
                                autoescape=jinja2.select_autoescape(default=True),

@@ -1,7 +1,10 @@
 """Console authentication: session cookie, CSRF on every POST, roles, login/logout, headers.
 
-* The session cookie is HttpOnly, SameSite=Strict, scoped to ``/console`` and Secure when
-  ``settings.secure_cookies``.
+* The session cookie is HttpOnly, SameSite=Strict, scoped to ``/console``, signed with
+  ``SESSION_SECRET`` (``bot.console.signing``) and Secure when ``settings.secure_cookies``
+  (the default unless the gateway listens on loopback only).
+* Failed logins lock the account after five tries and, independently, refuse an address
+  after ten within 15 minutes (``bot.console.throttle``; 429 with ``Retry-After``).
 * Every POST carries the session's CSRF token (form field ``csrf``); the login form uses
   a double-submit token (cookie + field) because there is no session yet.
 * Pages send a strict Content-Security-Policy (no inline scripts) and deny framing.
@@ -18,6 +21,8 @@ from aiohttp import web
 
 from bot.console.accounts import MAX_FAILURES, SESSION_LIFETIME
 from bot.console.context import client_ip, console_of, current, render, run_db
+from bot.console.signing import sign, unsign
+from bot.console.throttle import ADDRESS_WINDOW
 
 __all__ = ["COOKIE", "LOGIN_COOKIE", "add_routes", "auth_middleware", "require_admin",
            "same_origin"]
@@ -39,6 +44,8 @@ SECURITY_HEADERS = {
 }
 BAD_LOGIN = f"用户名或密码不正确。连续输错{MAX_FAILURES}次，账号将被锁定15分钟。"
 LOCKED = "登录失败次数过多，账号已临时锁定，请15分钟后再试或联系管理员解锁。"
+THROTTLED = (f"您所在网络地址的登录失败次数过多，为保护账号安全，请{int(ADDRESS_WINDOW // 60)}"
+             "分钟后再试。如需帮助，请联系管理员。")
 
 
 def _tokens_match(given: Any, expected: str) -> bool:
@@ -59,7 +66,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     if not request.path.startswith(COOKIE_PATH + "/"):
         return await handler(request)
     console = console_of(request)
-    token = request.cookies.get(COOKIE, "")
+    token = unsign(request.cookies.get(COOKIE, ""), console.cookie_key)
     request["auth"] = await run_db(console.accounts.session, token) if token else None
     public = request.path == LOGIN_PATH or request.path.startswith(STATIC_PREFIX)
     if not public:
@@ -116,20 +123,39 @@ async def login_form(request: web.Request) -> web.Response:
     return _login_page(request)
 
 
+def _throttled(request: web.Request, address: str) -> web.Response:
+    response = _login_page(request, THROTTLED, 429)
+    response.headers["Retry-After"] = str(console_of(request).login_throttle.retry_after(address))
+    return response
+
+
+async def _login_failed(request: web.Request, username: str, address: str) -> None:
+    """Count a failed login for the address; audit the moment it reaches the limit."""
+    console = console_of(request)
+    if console.login_throttle.failed(address):
+        await run_db(console.audit.record, username[:64] or "?", "login_throttled", "address",
+                     address, {"limit": console.login_throttle.limit}, address)
+
+
 async def login(request: web.Request) -> web.Response:
-    """POST: double-submit CSRF check, then Argon2 verification with lockout."""
+    """POST: double-submit CSRF check, per-address limit, Argon2 verification with lockout."""
     form = await request.post()
     if not _tokens_match(form.get("csrf"), request.cookies.get(LOGIN_COOKIE, "")):
         return _login_page(request, "页面已过期，请重新登录。", 403)
     console = console_of(request)
-    result = await run_db(console.accounts.authenticate, str(form.get("username", "")),
-                          str(form.get("password", "")), client_ip(request))
+    address = client_ip(request)
+    if console.login_throttle.blocked(address):
+        return _throttled(request, address)
+    username = str(form.get("username", ""))
+    result = await run_db(console.accounts.authenticate, username,
+                          str(form.get("password", "")), address)
     if not result.ok or result.officer is None:
+        await _login_failed(request, username, address)
         return _login_page(request, LOCKED if result.locked else BAD_LOGIN, 401)
     token, _ = await run_db(console.accounts.open_session, result.officer.id)
     response = web.HTTPFound(_safe_next(str(form.get("next", ""))))
-    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path=COOKIE_PATH,
-                        secure=console.settings.secure_cookies,
+    response.set_cookie(COOKIE, sign(token, console.cookie_key), httponly=True, samesite="Strict",
+                        path=COOKIE_PATH, secure=console.settings.secure_cookies,
                         max_age=int(SESSION_LIFETIME.total_seconds()))
     _expire(response, LOGIN_COOKIE, console.settings.secure_cookies)
     raise response
@@ -138,7 +164,9 @@ async def login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     console = console_of(request)
     info = current(request)
-    await run_db(console.accounts.close_session, request.cookies.get(COOKIE, ""))
+    token = unsign(request.cookies.get(COOKIE, ""), console.cookie_key)
+    if token:
+        await run_db(console.accounts.close_session, token)
     if info is not None:
         await run_db(console.audit.record, info.officer.username, "logout", "officer",
                      info.officer.username, None, client_ip(request))

@@ -3,7 +3,8 @@ rendering with the common template context, and flash messages."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Mapping, Optional, TypeVar
 
 import aiohttp_jinja2
@@ -12,6 +13,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.cases.service import CaseService
 from bot.console.accounts import AccountService, OfficerView, SessionInfo
+from bot.console.throttle import LoginThrottle
+from bot.gateway.addresses import client_ip
 from bot.handoff.audit import AuditLog
 from bot.handoff.runtime import HandoffRuntime
 from bot.settings import Settings
@@ -56,6 +59,8 @@ class Console:
     cases: CaseService
     settings: Settings
     factory: sessionmaker
+    cookie_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))  # bot.console.signing
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
 
 def console_of(request: web.Request) -> Console:
@@ -71,10 +76,6 @@ def officer_of(request: web.Request) -> OfficerView:
     if info is None:
         raise web.HTTPUnauthorized(text="请先登录。")
     return info.officer
-
-
-def client_ip(request: web.Request) -> str:
-    return (request.remote or "")[:64]
 
 
 async def run_db(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -70,6 +70,10 @@ class RasaClient:
     async def _request(
         self, sender_id: str, method: str, path: str, json: Any = None
     ) -> Any:
+        """One call; the next server is tried only when this one could not be reached.
+
+        A timeout, a dropped connection or a 5xx may come after the server took the
+        message: retrying elsewhere could process it twice, so those are final."""
         session = await self._http()
         last_error: Optional[BaseException] = None
         for base in self._order_for(sender_id):
@@ -78,12 +82,13 @@ class RasaClient:
                     method, base + path, json=json, params=self._params()
                 ) as response:
                     if response.status >= 500:
-                        last_error = RasaUnavailable(f"{base} answered {response.status}")
-                        continue
+                        raise RasaUnavailable(f"{base} answered {response.status}")
                     response.raise_for_status()
                     return await response.json(content_type=None)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            except aiohttp.ClientConnectorError as error:  # never reached: safe to fail over
                 last_error = error
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                raise RasaUnavailable(str(error) or type(error).__name__) from error
         raise RasaUnavailable(str(last_error)) from last_error
 
     async def send(

@@ -13,6 +13,7 @@ from bot.console.app import setup_console
 from bot.conversation import RasaClient
 from bot.conversation.delivery import DeliveryHub
 from bot.conversation.journal import MessageJournal
+from bot.gateway.addresses import console_allow_middleware
 from bot.gateway.health import setup_health
 from bot.gateway.http import error_middleware
 from bot.gateway.metrics import MeteredRouter, Metrics, metrics_middleware
@@ -28,7 +29,8 @@ logger = logging.getLogger(__name__)
 def create_app(settings: Optional[Settings] = None) -> web.Application:
     """The gateway with all its parts wired together."""
     settings = settings or get_settings()
-    app = web.Application(middlewares=[metrics_middleware, error_middleware],
+    app = web.Application(middlewares=[metrics_middleware, error_middleware,
+                                       console_allow_middleware],
                           client_max_size=MAX_BODY_BYTES)
     app["settings"] = settings
     app["metrics"] = Metrics()

@@ -1,8 +1,10 @@
 """/healthz and /metrics.
 
 ``/healthz`` always answers 200 while the gateway runs (it keeps answering
-citizens, with the busy reply if need be) and reports each dependency:
-``{"status": "ok"|"degraded", "rasa": {url: "up"|"down"}, "database": "up"|"down"}``.
+citizens, with the busy reply if need be) and reports each dependency by name only —
+it is public, so no URL or internal address appears:
+``{"status": "ok"|"degraded", "rasa": {"rasa-1": "up"|"down", …}, "database": "up"|"down"}``
+(``rasa-N`` is the N-th entry of ``RASA_URLS``).
 ``/metrics`` is Prometheus text format 0.0.4.
 """
 from __future__ import annotations
@@ -42,7 +44,8 @@ async def healthz(request: web.Request) -> web.Response:
     urls = request.app["settings"].rasa_backends
     async with aiohttp.ClientSession(timeout=CHECK_TIMEOUT) as session:
         states = await asyncio.gather(*(_rasa_up(session, url) for url in urls))
-    rasa: Dict[str, str] = {url: "up" if up else "down" for url, up in zip(urls, states)}
+    rasa: Dict[str, str] = {f"rasa-{index}": "up" if up else "down"
+                            for index, up in enumerate(states, start=1)}
     database = await asyncio.to_thread(_database_up, request.app.get("journal"))
     healthy = all(states) and database is not False
     body: Dict[str, object] = {"status": "ok" if healthy else "degraded", "rasa": rasa}

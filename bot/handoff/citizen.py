@@ -19,7 +19,7 @@ from bot.handoff.service import HandoffService
 from bot.handoff.texts import HandoffTexts, default_texts
 from bot.handoff.views import HandoffView
 from bot.labels import label_button
-from bot.privacy import mask_text
+from bot.privacy import mask_sender_id
 from bot.replies import Reply
 from bot.settings import Settings, get_settings
 
@@ -71,7 +71,7 @@ def start_handoff(
         view = opened.handoff
         wait = _wait_line(service, view, texts) if status.open else ""
     except SQLAlchemyError as error:
-        log.error("handoff for %s could not be stored: %s", mask_text(sender_id),
+        log.error("handoff for %s could not be stored: %s", mask_sender_id(sender_id),
                   type(error).__name__)
         buttons = [label_button("file_petition"), label_button("ask_how_to_file")]
         return HandoffStart([Reply(texts.get("unavailable"), buttons)], False, None)

@@ -8,7 +8,7 @@ from typing import Callable, Optional
 from aiohttp import web
 from telegram import Bot
 
-from bot.channels.telegram import OFFICERS_HOOK_KEY, RUNNER_KEY
+from bot.channels.telegram import OFFICERS_HOOK_KEY, RUNNER_KEY, webhook_refused
 from bot.channels.telegram.application import officers_chat_id
 from bot.console.accounts import AccountService
 from bot.handoff.events import EventBus
@@ -62,7 +62,9 @@ def setup_handoff(app: web.Application, accounts: Optional[AccountService] = Non
     router.add_interceptor(runtime.intercept)
     router.add_observer(runtime.observe)
     chat_id = officers_chat_id(settings)
-    if settings.telegram_bot_token and chat_id is not None:
+    # Officers are recognised by who sent a Telegram update: never with a placeholder
+    # webhook secret (the bridge does not start then either).
+    if settings.telegram_bot_token and chat_id is not None and not webhook_refused(settings):
         runtime.officers_alert = TelegramOfficers(lambda: _telegram_bot(app), chat_id)
         app[OFFICERS_HOOK_KEY] = make_officers_handler(runtime, app[ACCOUNTS_KEY])
 

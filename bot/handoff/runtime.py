@@ -24,7 +24,7 @@ from bot.handoff.service import HandoffService
 from bot.handoff.texts import HandoffTexts
 from bot.handoff.views import HandoffView, MessageView
 from bot.handoff.warning import WarningDetector
-from bot.privacy import mask_text
+from bot.privacy import mask_sender_id
 from bot.replies import HANDOFF_SIGNAL, Reply
 
 __all__ = ["HandoffRuntime", "OfficersAlert", "RESUMED_ACTION"]
@@ -305,7 +305,7 @@ class HandoffRuntime:
                                                [self.citizen_reply(message)])
         except Exception as error:  # noqa: BLE001 - a channel failure must not stop the loop
             log.warning("delivery of message %s to %s failed: %s", message.id,
-                        mask_text(handoff.sender_id), type(error).__name__)
+                        mask_sender_id(handoff.sender_id), type(error).__name__)
             return False
 
     def _failed(self, key: Tuple[str, int]) -> None:

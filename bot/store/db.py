@@ -3,9 +3,12 @@
 All timestamps are stored as naive UTC datetimes (see ``bot.cases.clock``).
 Relative SQLite paths are resolved against the repository root, so
 ``sqlite:///var/app.db`` always means ``<repo>/var/app.db`` whatever the cwd.
+SQLite files we create are mode 0600 (they hold personal data); SQLite gives its
+journal and WAL files the same mode.
 """
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -54,6 +57,16 @@ def normalise_url(url: str | URL) -> URL:
     return parsed.set(database=str(path))
 
 
+def _create_private(database: str) -> None:
+    """Create a missing SQLite file as 0600 before SQLite does (with the umask's mode)."""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+
+
 def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -69,6 +82,7 @@ def make_engine(url: str | URL, *, sqlite_foreign_keys: bool = True, echo: bool 
     """
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
+        _create_private(parsed.database or "")
         engine = create_engine(
             parsed, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
         )

@@ -1,6 +1,7 @@
 """Training jobs: one at a time, stale jobs free the slot, failures leave the deployed model alone."""
 from __future__ import annotations
 
+import re
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import List
 import pytest
 
 from bot.admin.config import AdminConfig
-from bot.admin.jobs import JobRefused, JobStore
+from bot.admin.jobs import STEP_LABELS, JobRefused, JobStore
 from bot.admin.runner import run_job
 from bot.admin.service import AdminService
 from tests.conftest_db import FakeClock
@@ -93,7 +94,12 @@ def test_failed_validation_leaves_the_deployed_model_untouched(service: AdminSer
     assert service.registry.deployed() == deployed_before
     assert [m.version for m in service.registry.all()] == ["initial"]
     assert not list(admin_config.candidates_dir.glob("*.tar.gz"))
-    assert "rasa data validate" in failed.log_tail(200) or "validate" in failed.log_tail(200)
+    log = failed.log_tail(200)
+    # The command itself ran (``$ …/rasa data validate …``; the step's label alone also
+    # says "rasa data validate") and training never started.
+    assert re.search(r"^\$ \S*rasa data validate .*--fail-on-warnings$", log, re.M), log
+    assert not re.search(r"^\$ \S*rasa train\b", log, re.M), log
+    assert STEP_LABELS["train"] not in log, log
     assert service.jobs.create("v-next", "admin1", admin_config.jobs_dir / "next.log").active
 
 

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import re
 from urllib.parse import quote
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Dict, Iterator
 
 import pytest
@@ -187,6 +188,35 @@ async def test_conversation_transcript_is_masked(client: TestClient, seeded: dat
     assert "办理需要带身份证" in html
 
 
+async def test_transcript_views_exports_and_retraining_are_audited(
+        client: TestClient, config: AdminConfig, seeded: datetime,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.admin.service as service_module
+    from bot.handoff.audit import AuditLog
+
+    def start_job(cfg: AdminConfig, store: Any, requested_by: str) -> Any:
+        return store.create("v-audit", requested_by, cfg.var_dir / "audit.log")  # no training
+
+    monkeypatch.setattr(service_module, "start_job", start_job)
+    csrf = await login(client)
+    forged = {"X-Forwarded-For": "10.9.9.9"}  # no trusted proxy: must not be recorded
+    assert (await client.get(ADMIN + "conversations/c-handoff", headers=forged)).status == 200
+    await client.post(ADMIN + "export", data={"csrf": csrf}, headers=forged)
+    started = await client.post(ADMIN + "retrain", data={"csrf": csrf}, allow_redirects=False)
+    job_id = int(started.headers["Location"].split("/jobs/")[1].split("?")[0])
+    await client.post(f"{ADMIN}jobs/{job_id}/cancel", data={"csrf": csrf}, allow_redirects=False)
+    service = AdminService(config)
+    entries = {e.action: e for e in AuditLog(service.factory).recent(50, actor="boss")}
+    service.close()
+    assert (entries["view_transcript"].target_type, entries["view_transcript"].target_id) == \
+        ("conversation", "c-handoff")
+    assert '"changed"' in entries["nlu_export"].detail
+    assert entries["retrain_start"].target_id == str(job_id)
+    assert '"cancelled": true' in entries["retrain_cancel"].detail
+    for action in ("view_transcript", "nlu_export", "retrain_start", "retrain_cancel"):
+        assert entries[action].ip == "127.0.0.1", action
+
+
 async def test_logout_ends_the_session(client: TestClient) -> None:
     csrf = await login(client)
     await client.post("/console/logout", data={"csrf": csrf})
@@ -194,7 +224,25 @@ async def test_logout_ends_the_session(client: TestClient) -> None:
     assert response.status == 302
 
 
-def test_status_json_is_plain_data() -> None:
-    from bot.admin.web.views import job_json
+def test_status_json_is_plain_data(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the job page polls: only JSON types (no datetimes), the log tail, the page URL."""
+    from bot.admin.jobs import STATUS_LABELS, STEP_LABELS, JobView
+    from bot.admin.web import views
 
-    assert json.dumps(job_json.__doc__ or "")  # importable without a running app
+    started = datetime(2026, 3, 2, 2, 0)
+    monkeypatch.setattr(views, "utc_now", lambda: started + timedelta(seconds=75.4))
+    log = tmp_path / "job.log"
+    log.write_text("".join(f"line {i}\n" for i in range(50)), encoding="utf-8")
+    job = JobView(7, "v-7", "running", "train", 0.41666, "DIETClassifier", "boss", started,
+                  started, None, started, 4242, str(log), None, "abc123", None, None)
+    data = views.job_json(job, tail=3)
+    assert json.loads(json.dumps(data)) == data  # json.dumps raises on datetimes, paths, …
+    assert data == {"id": 7, "version": "v-7", "status": "running",
+                    "status_label": STATUS_LABELS["running"], "step": "train",
+                    "step_label": STEP_LABELS["train"], "detail": "DIETClassifier",
+                    "progress": 0.417, "active": True, "seconds": 75, "error": "",
+                    "log": "line 47\nline 48\nline 49", "url": ADMIN + "jobs/7"}
+    finished = dataclasses.replace(job, status="failed", finished_at=started + timedelta(seconds=9),
+                                   error="训练失败", log_path=str(tmp_path / "missing.log"))
+    data = views.job_json(finished)
+    assert (data["active"], data["seconds"], data["error"], data["log"]) == (False, 9, "训练失败", "")

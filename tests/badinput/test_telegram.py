@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.stack, pytest.mark.slow]
 
 BRIDGE = "Telegram (fake Bot API)"
 WEBHOOK = "Telegram webhook"
-SECRET = "bad-input-secret_0123456789"
+SECRET = "bad-input-secret_0123456789-abcdefghij"  # >= 32 characters
 CONTROL = "\x00\x07你好\x1b[31m\u202e\u200b"
 TEXTS = [  # (case, text, expected reply fragment)
     ("whitespace only", " \u3000 \t", EMPTY_REPLY[:6]),

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
@@ -127,17 +129,66 @@ def test_passwords_are_argon2_hashed_and_validated(accounts: AccountService, off
         accounts.create("bad name!", "X", PASSWORD)
 
 
-async def test_every_post_needs_the_session_csrf_token(new_client: NewClient, officers: Officers,
-                                                      service) -> None:
+# Values for the path parameters of the console's routes (the CSRF check comes first, so
+# they only have to make a well-formed URL; the handoff is a real one to check nothing moved).
+SAMPLE_PARAMS = {"username": "li", "action": "disable", "number": "XF-2026-000001",
+                 "version": "v1"}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+PARAM = re.compile(r"\{(\w+)(?::[^}]*)?\}")
+
+
+def state_changing_console_routes(app: web.Application) -> list[tuple[str, str]]:
+    """(method, path pattern) of every route under /console/ that is not GET/HEAD/OPTIONS,
+    straight from the gateway's router (the console, the admin pages and anything added)."""
+    routes = set()
+    for route in app.router.routes():
+        path = route.resource.canonical if route.resource is not None else ""
+        if path.startswith("/console/") and route.method not in SAFE_METHODS:
+            routes.add((route.method, path))
+    return sorted(routes)
+
+
+async def test_every_post_needs_the_session_csrf_token(gateway: TestClient, new_client: NewClient,
+                                                      officers: Officers, service,
+                                                      factory: sessionmaker) -> None:
+    routes = state_changing_console_routes(gateway.server.app)
+    paths = {path for _, path in routes}
+    # the enumeration sees the console and the admin pages (a broken one would test nothing)
+    assert {"/console/logout", "/console/handoffs/{id}/claim", "/console/cases/{number}/status",
+            "/console/accounts/{username}/{action}", "/console/admin/retrain",
+            "/console/admin/models/{version}/deploy"} <= paths, routes
+    # the middleware (bot/console/auth.py) checks the token on POST only: any other
+    # state-changing method under /console/ would bypass it
+    assert {method for method, _ in routes} == {"POST"}, routes
     view = service.request("webchat", "web-csrf0000", "requested").handoff
-    client = await new_client()
-    await client.login("wang", PASSWORD)
-    for path in (f"/console/handoffs/{view.id}/claim", f"/console/handoffs/{view.id}/note",
-                 "/console/logout", "/console/cases/XF-2026-000001/status"):
-        await client.post(path, {"text": "x"}, status=403, csrf="")
-        await client.post(path, {"text": "x"}, status=403, csrf="wrong-token")
+    admin = await new_client()
+    await admin.login("chief", PASSWORD)  # an admin: a role check cannot answer 403 first
+    params = {**SAMPLE_PARAMS, "id": str(view.id)}
+    audited = audit_actions(factory)
+    checked = []
+    for method, pattern in routes:
+        path = PARAM.sub(lambda m: params[m.group(1)], pattern)
+        for token in ("", "wrong-token", None):  # empty, forged, missing
+            form = {"text": "x", "reason": "x", "days": "5"}
+            if token is not None:
+                form["csrf"] = token
+            response = await admin.client.request(method, path, data=form, allow_redirects=False)
+            text = await response.text()
+            assert response.status == 403, (method, path, token, response.status, text[:300])
+            if path == "/console/login":  # no session yet: the double-submit login token
+                assert "页面已过期" in text, text[:300]
+            else:
+                assert "CSRF" in text, (path, text[:300])
+        checked.append(path)
+    assert len(checked) == len(routes) >= 15
+    # nothing happened: the handoff still waits, nothing was audited, the accounts work
     assert service.get(view.id).status == "waiting"
-    await client.post(f"/console/handoffs/{view.id}/claim")
+    assert audit_actions(factory) == audited
+    await admin.get("/console/queue")  # still logged in (logout was refused too)
+    other = await new_client()
+    await other.login("li", PASSWORD)  # not disabled
+    # the same request with the session's token gets through
+    await admin.post(f"/console/handoffs/{view.id}/claim")
     assert service.get(view.id).status == "assigned"
 
 

@@ -88,10 +88,16 @@ def test_file_a_petition_then_look_it_up(stack: Stack) -> None:
     stack.chat(sender, number.lower().replace("-", ""))
     status = texts(stack.chat(sender, code))
     assert "登记" in status, status
-    duplicate = new_sender()
+    # Someone else typing the same phone learns nothing about the case.
+    stranger = new_sender()
     for message, _ in steps:
-        stack.chat(duplicate, message)
-    again = texts(stack.chat(duplicate, "/affirm"))
+        stack.chat(stranger, message)
+    neutral = texts(stack.chat(stranger, "/affirm"))
+    assert number not in neutral and "没有登记新的信访件" in neutral and "XF-" not in neutral
+    # The conversation that filed it is told its number again.
+    for message, _ in steps[1:]:
+        stack.chat(sender, message)
+    again = texts(stack.chat(sender, "/affirm"))
     assert number in again and "不重复" in again
 
 

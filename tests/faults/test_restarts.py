@@ -8,7 +8,6 @@ journal (busy reply) — none lost, none duplicated.
 from __future__ import annotations
 
 import random
-import time
 from typing import Dict
 
 import pytest
@@ -72,9 +71,10 @@ def test_gateway_crash_telegram_messages_wait_and_are_answered_once(
     telegram = cluster.telegram
     assert telegram is not None
     chat = random.randint(10**8, 10**9)
-    telegram.send_text(chat, "你好")
+    first = telegram.run(telegram.fake.send_text, chat, "你好")
     telegram.wait_sent(chat, 1)
-    time.sleep(1)  # idle: the bridge's next long poll has confirmed the update
+    # idle: the bridge's next long poll has confirmed the update (no fixed pause)
+    wait_for(lambda: telegram.run(telegram.fake.confirmed, first["update_id"]), timeout=30)
     cluster.kill("gateway")
     with pytest.raises(requests.ConnectionError):
         cluster.chat(web_sender(), "你好", timeout=5)
@@ -83,8 +83,11 @@ def test_gateway_crash_telegram_messages_wait_and_are_answered_once(
     cluster.start("gateway")
     expected = ["你好", "事故认定书多久能出", "谢谢"]
     wait_for(lambda: len(tracker_texts(cluster, str(chat))) >= 3, timeout=60)
-    time.sleep(2)  # a duplicate would arrive now
-    assert tracker_texts(cluster, str(chat)) == expected
+    # A marker, not a pause: one chat's updates are handled in order, so a duplicate of
+    # an earlier update (handed out again after the restart) would come before it.
+    telegram.send_text(chat, "再见")
+    wait_for(lambda: tracker_texts(cluster, str(chat))[-1:] == ["再见"], timeout=60)
+    assert tracker_texts(cluster, str(chat)) == expected + ["再见"]
     assert all(BUSY not in text for text in telegram.sent_texts(chat))
     assert_intact(cluster, baseline)
 

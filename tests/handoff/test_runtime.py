@@ -24,6 +24,28 @@ async def until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
         await asyncio.sleep(0.02)
 
 
+def count_passes(runtime: HandoffRuntime) -> Callable[[], int]:
+    """Count the background loop's completed passes (HandoffRuntime.run calls self.tick)."""
+    done = [0]
+    tick = runtime.tick
+
+    async def counted() -> None:
+        try:
+            await tick()
+        finally:
+            done[0] += 1
+
+    runtime.tick = counted  # type: ignore[method-assign]
+    return lambda: done[0]
+
+
+async def more_passes(passes: Callable[[], int], count: int = 3) -> None:
+    """Wait until the loop has completed ``count`` further passes (not a sleep: a busy
+    machine may run none in a fixed time and a check after it would pass vacuously)."""
+    target = passes() + count
+    await until(lambda: passes() >= target)
+
+
 def router_for(runtime: HandoffRuntime, rasa_api: FakeRasaApi) -> ConversationRouter:
     router = ConversationRouter(runtime.rasa)
     router.add_interceptor(runtime.intercept)
@@ -143,11 +165,13 @@ async def test_offline_citizen_gets_messages_when_back_in_order(
     await runtime.reply(view.id, officers.wang, "第二条")
     assert deliveries.texts_to(SENDER) == []
     assert len(service.undelivered()) == 3
+    passes = count_passes(runtime)
     runtime.start()
     deliveries.offline.clear()  # the page reconnects
     await until(lambda: len(deliveries.texts_to(SENDER)) == 3)
-    await asyncio.sleep(0.5)  # several more loop passes
+    await more_passes(passes)  # more passes: nothing is delivered twice
     assert deliveries.texts_to(SENDER)[1:] == ["【民警王警官】第一条", "【民警王警官】第二条"]
+    assert len(deliveries.texts_to(SENDER)) == 3
 
 
 async def test_failing_channel_keeps_messages_for_later(runtime: HandoffRuntime,
@@ -215,6 +239,7 @@ async def test_restart_keeps_waiting_paused_and_delivers_once(
     second_delivery = Deliveries()
     gateway_b = make_runtime(service, rasa_api.url, second_delivery)
     router = router_for(gateway_b, rasa_api)
+    passes = count_passes(gateway_b)
     try:
         gateway_b.start()
         await until(lambda: len(second_delivery.texts_to(SENDER)) == 2)
@@ -222,7 +247,7 @@ async def test_restart_keeps_waiting_paused_and_delivers_once(
         assert [r for r in await router.handle("webchat", SENDER, "苏A12345")] == []
         assert rasa_api.received == []  # still paused: goes to the officer
         assert service.messages(assigned.id)[-1].text == "苏A12345"
-        await asyncio.sleep(0.6)
+        await more_passes(passes)  # gateway B keeps running: still delivered once
         third = Deliveries()
         gateway_c = make_runtime(service, rasa_api.url, third)
         await gateway_c.tick()

@@ -1,7 +1,10 @@
 """Early-warning detector: recall on warning signs, precision on angry-but-safe messages."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from bot.handoff.warning import WarningDetector, default_detector
 
@@ -119,6 +122,37 @@ def test_precision_and_recall_summary(detector: WarningDetector) -> None:
     print(f"\nearly warning: recall {recall:.0%} ({caught}/{len(WARNINGS)}), "
           f"precision {precision:.0%} ({false_alarms} false alarms on {len(SAFE)} safe messages)")
     assert recall == 1.0 and precision == 1.0
+
+
+# Written without looking at the vocabulary (see the file's header); never tune against it.
+UNSEEN = Path(__file__).with_name("warning_unseen.yml")
+# Honest bars, set from the first run on it (recall 10/24 = 42 %, precision 10/10): the
+# vocabulary generalises poorly — no media-exposure category at all (SAFE above even lists
+# "我要找媒体曝光"), and it misses e.g. 农药/天安门/国家信访局/集体/组织大家/拿着刀. Raise the
+# bars when the vocabulary improves; lowering them needs a reason.
+UNSEEN_MIN_RECALL = 0.40
+UNSEEN_MIN_PRECISION = 0.90
+
+
+def test_precision_and_recall_on_unseen_messages(detector: WarningDetector) -> None:
+    data = yaml.safe_load(UNSEEN.read_text(encoding="utf-8"))
+    warnings = [item["text"] for item in data["warning"]]
+    safe = list(data["not_warning"])
+    assert len(warnings) >= 20 and len(safe) >= 20 and len(warnings) + len(safe) >= 40
+    tuned = {text for text, _ in WARNINGS} | set(SAFE)
+    assert not tuned & (set(warnings) | set(safe)), "the unseen set overlaps the tuned lists"
+    missed = [text for text in warnings if not detector.detect(text)]
+    false_alarms = [text for text in safe if detector.detect(text)]
+    caught = len(warnings) - len(missed)
+    recall, precision = caught / len(warnings), caught / max(1, caught + len(false_alarms))
+    print(f"\nearly warning on unseen messages: recall {recall:.0%} ({caught}/{len(warnings)}), "
+          f"precision {precision:.0%} ({len(false_alarms)} false alarms on {len(safe)} safe)")
+    for text in missed:
+        print("  missed:", text)
+    for text in false_alarms:
+        print("  false alarm:", text, detector.detect(text).categories)
+    assert recall >= UNSEEN_MIN_RECALL, missed
+    assert precision >= UNSEEN_MIN_PRECISION, false_alarms
 
 
 def test_hit_reports_labels_and_matches(detector: WarningDetector) -> None:

@@ -25,8 +25,9 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` first (make test does)")
     for port, name in ((5432, "PostgreSQL"), (6379, "Redis")):
-        if not reachable(port):
-            pytest.skip(f"{name} is not running on 127.0.0.1:{port} (run scripts/services.sh)")
+        if not reachable(port):  # fail, never skip: CI must notice a missing server
+            pytest.fail(f"{name} is required but not running on 127.0.0.1:{port}: run "
+                        "`bash scripts/services.sh` (make test does)", pytrace=False)
     root: Path = tmp_path_factory.mktemp("production")
     telegram = ThreadedTelegram()
     telegram.start()

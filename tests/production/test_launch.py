@@ -14,6 +14,7 @@ import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.launch.endpoints import SQL_TRACKER_STORE
+from bot.launch.secrets import RASA_TOKEN_FILE, read_token
 from bot.launch.services import ConfigurationError, build_services, rasa_urls
 from bot.settings import Settings, settings_from_env
 
@@ -65,8 +66,11 @@ def test_endpoints_file_is_private_and_points_at_postgres_redis_and_models(
                                        "username": "rasa", "password": "secret"}
     assert config["lock_store"] == {"type": "redis", "url": "redis", "port": 6379, "db": 3,
                                     "password": "pw"}
+    token = read_token(tmp_path, RASA_TOKEN_FILE)
+    assert len(token) >= 32
     assert config["models"] == {"url": PRODUCTION["MODEL_SERVER_URL"],
-                                "wait_time_between_pulls": 0}
+                                "wait_time_between_pulls": 0,
+                                "headers": {"Authorization": f"Bearer {token}"}}
     logging_config = yaml.safe_load((tmp_path / "logging-actions.yml").read_text())
     assert logging_config["formatters"]["main"]["()"] == "bot.logging_setup.JsonFormatter"
 

@@ -27,23 +27,27 @@ async def test_twenty_chats_concurrently_keep_per_chat_order(
         assert fake_rasa.messages_from(str(chat)) == [f"第{n}条" for n in range(PER_CHAT)]
     assert fake_rasa.max_in_flight > 1  # chats ran side by side…
     assert fake_rasa.max_in_flight_per_sender == 1  # …but each chat one message at a time
-    await asyncio.sleep(0.05)
-    assert len(bridge.bridge.locks) == 0  # per-chat locks are cleaned up
+    # per-chat locks are cleaned up (released just after the last send: wait for it)
+    await fake_telegram.wait_for(lambda: len(bridge.bridge.locks) == 0)
 
 
 async def test_one_chat_waits_for_its_slow_message_but_others_do_not(
     bridge: RunningBridge, fake_telegram: FakeTelegram, fake_rasa: FakeRasa
 ) -> None:
+    release = asyncio.Event()  # the slow message is held until the test lets it go
+
     async def respond(sender: str, message: str) -> Replies:
         if message == "慢":
-            await asyncio.sleep(1.0)
+            await release.wait()
         return [{"text": f"收到：{message}"}]
 
     fake_rasa.respond = respond
     fake_telegram.send_text(61, "慢")
     fake_telegram.send_text(61, "快")
     fake_telegram.send_text(62, "快")
-    await fake_telegram.wait_sent(62)
-    assert fake_telegram.sent_texts(61) == []  # 61's second message waits for its first
+    await fake_telegram.wait_sent(62)  # another chat is answered while 61 is held
+    assert fake_telegram.sent_texts(61) == []
+    assert fake_rasa.messages_from("61") == ["慢"]  # 61's second message waits for its first
+    release.set()
     await fake_telegram.wait_sent(61, 2)
     assert fake_telegram.sent_texts(61) == ["收到：慢", "收到：快"]

@@ -59,15 +59,34 @@ async def test_429_on_callback_answer_and_edit_is_survived(
     assert len(fake_telegram.calls_of("editMessageText", 54)) == 1
 
 
-async def test_a_failed_update_is_logged_masked_and_the_citizen_told(
+async def test_a_failed_send_is_logged_and_the_citizen_told(
     bridge: RunningBridge, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
     fake_telegram.fail("sendMessage", times=1, status=400)
+    fake_telegram.send_text(55, "你好")
+    [call] = await fake_telegram.wait_sent(55)
+    assert call.params["text"] == bridge.bridge.texts.error
+    assert "Telegram update" in caplog.text and "BadRequest" in caplog.text
+
+
+async def test_a_failed_update_is_logged_masked_and_the_citizen_told(
+    bridge: RunningBridge, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error whose traceback carries the citizen's message (as a failing parser or
+    client may): the error log shows it, masked."""
+    async def failing(channel: str, sender_id: str, text: str, metadata: object = None) -> None:
+        raise ValueError(f"cannot handle {text!r}")
+
+    monkeypatch.setattr(bridge.router, "handle", failing)
+    caplog.set_level(logging.INFO)
     fake_telegram.send_text(55, f"我叫张三，电话{PHONE}")
     [call] = await fake_telegram.wait_sent(55)
     assert call.params["text"] == bridge.bridge.texts.error
-    assert "Telegram update" in caplog.text
+    errors = "\n".join(r.getMessage() for r in caplog.records if "Telegram update" in r.getMessage())
+    assert "ValueError: cannot handle" in errors  # the message was logged…
+    assert "我叫张*，电话138****5678" in errors  # …masked
     assert PHONE not in caplog.text and "张三" not in caplog.text
 
 

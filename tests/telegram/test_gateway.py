@@ -22,7 +22,7 @@ from tests.stack import free_port
 from tests.telegram.conftest import RunningBridge, bridge_settings
 from tests.telegram.fake_rasa import FakeRasa, Replies
 
-SECRET = "s3cret-token_for-tests"
+SECRET = "s3cret-token_for-tests-0123456789abcdef"  # >= 32 characters (bot.secrets)
 StartGateway = Callable[..., Awaitable[str]]
 
 
@@ -53,15 +53,17 @@ def gateway_settings(fake_telegram: FakeTelegram, fake_rasa: FakeRasa,
     return bridge_settings(fake_telegram, rasa_url=fake_rasa.url, **extra)
 
 
-async def test_polling_bridge_in_the_gateway_answers_within_two_seconds(
+async def test_polling_bridge_in_the_gateway_answers_at_once(
     start_gateway: StartGateway, fake_telegram: FakeTelegram, fake_rasa: FakeRasa
 ) -> None:
+    """Long polling: the update goes out on the poll that was waiting when it arrived (no
+    poll interval), checked by which call returned it rather than by a stopwatch."""
     await start_gateway(gateway_settings(fake_telegram, fake_rasa))
-    await fake_telegram.wait_for(
-        lambda: bool(fake_telegram.calls_of("getUpdates", ok_only=False)))
+    poll = await fake_telegram.wait_for_long_poll()
     update = fake_telegram.send_text(71, "你好")
     [call] = await fake_telegram.wait_sent(71)
-    assert call.at - fake_telegram.available_at[update["update_id"]] < 2.0
+    assert call.params["text"] == "收到：你好"
+    assert fake_telegram.handed_out_by(update["update_id"]) is poll
     assert fake_telegram.calls_of("deleteWebhook")  # polling mode clears any webhook
 
 
@@ -84,14 +86,17 @@ async def test_webhook_mode_checks_the_secret_header(
                                      "secret_token": SECRET}
     assert not fake_telegram.calls_of("getUpdates", ok_only=False)
 
-    update = {"update_id": 900, "message": fake_telegram.message(72, text="你好")}
-    assert await post_update(url, update, None) == 403
-    assert await post_update(url, update, "wrong") == 403
-    await asyncio.sleep(0.2)
-    assert fake_rasa.received == []
+    forged = [{"update_id": 900 + n, "message": fake_telegram.message(72, text=f"伪造{n}")}
+              for n in range(2)]
+    assert await post_update(url, forged[0], None) == 403
+    assert await post_update(url, forged[1], "wrong") == 403
+    update = {"update_id": 902, "message": fake_telegram.message(72, text="你好")}
     assert await post_update(url, update, SECRET) == 200
     [call] = await fake_telegram.wait_sent(72)
     assert call.params["text"] == "收到：你好"
+    # One chat's updates are handled in order: had a forged one been accepted, it would
+    # have reached Rasa before the genuine one was answered.
+    assert fake_rasa.received == [("72", "你好")]
 
 
 async def test_webhook_rejects_garbage(
@@ -125,6 +130,33 @@ async def test_without_token_one_line_is_logged_and_nothing_runs(
     assert fake_telegram.calls == []
 
 
+@pytest.mark.parametrize("secret", ["", "CHANGE_ME", "short-secret", "x" * 31,
+                                    "change_me-" + "x" * 40])
+async def test_webhook_mode_refuses_placeholder_secrets(
+    start_gateway: StartGateway, fake_telegram: FakeTelegram, fake_rasa: FakeRasa,
+    caplog: pytest.LogCaptureFixture, secret: str
+) -> None:
+    """Officers are recognised by who sent an update: no bridge with a guessable secret."""
+    from bot.channels.telegram import OFFICERS_HOOK_KEY, WEAK_SECRET_LOG
+
+    settings = gateway_settings(fake_telegram, fake_rasa, telegram_officers_chat_id="-100123",
+                                telegram_webhook_url="https://example.org/telegram/webhook",
+                                telegram_webhook_secret=secret)
+    app = create_app(settings)
+    assert RUNNER_KEY not in app and OFFICERS_HOOK_KEY not in app
+    assert WEAK_SECRET_LOG in [r.getMessage() for r in caplog.records]
+    url = await start_gateway(settings)
+    assert await post_update(url, {"update_id": 1}, secret) in (404, 405)
+    await asyncio.sleep(0.2)
+    assert not fake_telegram.calls_of("setWebhook", ok_only=False)
+
+
+async def test_polling_mode_needs_no_webhook_secret(fake_telegram: FakeTelegram,
+                                                    fake_rasa: FakeRasa) -> None:
+    app = create_app(gateway_settings(fake_telegram, fake_rasa, telegram_webhook_secret=""))
+    assert RUNNER_KEY in app
+
+
 async def test_shutdown_finishes_an_accepted_update(
     bridge: RunningBridge, fake_telegram: FakeTelegram, fake_rasa: FakeRasa
 ) -> None:
@@ -153,11 +185,10 @@ async def test_gateway_process_answers_and_stops_promptly_on_sigterm(
         sys.executable, "-m", "bot.gateway.app", cwd=str(REPO_ROOT), env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     try:
-        await fake_telegram.wait_for(
-            lambda: bool(fake_telegram.calls_of("getUpdates", ok_only=False)), timeout=30)
+        poll = await fake_telegram.wait_for_long_poll(timeout=60)
         update = fake_telegram.send_text(74, "你好")
-        [call] = await fake_telegram.wait_sent(74)
-        assert call.at - fake_telegram.available_at[update["update_id"]] < 2.0
+        [call] = await fake_telegram.wait_sent(74, timeout=30)
+        assert fake_telegram.handed_out_by(update["update_id"]) is poll  # long polling
         process.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(process.communicate(), timeout=10)
     finally:

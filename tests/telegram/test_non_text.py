@@ -82,9 +82,12 @@ async def test_officers_group_reaches_the_hook(
     running = await start_bridge(telegram_officers_chat_id=str(OFFICERS))
     running.bridge.officers_group_handler = hook
     fake_telegram.send_text(OFFICERS, "我来处理", chat_type="supergroup")
-    fake_telegram.send_text(-100999, "别的群", chat_type="supergroup")
+    other = fake_telegram.send_text(-100999, "别的群", chat_type="supergroup")
     await fake_telegram.wait_for(lambda: seen == ["我来处理"])
-    await asyncio.sleep(0.2)
+    # Both updates handled, not just a pause: the bridge confirmed the other group's update
+    # (so it is in the application's queue) and the queue has been worked off.
+    await fake_telegram.wait_for(lambda: fake_telegram.confirmed(other["update_id"]))
+    await asyncio.wait_for(running.runner.application.update_queue.join(), timeout=10)
     assert seen == ["我来处理"]
     assert fake_telegram.calls_of("sendMessage") == []
     assert fake_rasa.received == []

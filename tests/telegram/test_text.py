@@ -1,11 +1,10 @@
 """Text messages: a round trip through the router, fake Rasa and the real Rasa stack."""
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from bot.channels.telegram import BridgeRunner, build_application
+from bot.channels.telegram import bridge as bridge_module
 from bot.conversation import ConversationRouter, RasaClient
 from bot.conversation.delivery import DeliveryHub
 from bot.replies import Button, Reply
@@ -40,21 +39,27 @@ async def test_every_reply_is_sent_in_order(
 async def test_typing_is_shown_while_rasa_is_slow(
     bridge: RunningBridge, fake_telegram: FakeTelegram, fake_rasa: FakeRasa
 ) -> None:
+    """Rasa answers only once the indicator has been shown (an event, not a sleep that a
+    busy machine could outlast or cut short)."""
     async def slow(sender: str, message: str) -> Replies:
-        await asyncio.sleep(1.0)
+        await fake_telegram.wait_for(lambda: bool(fake_telegram.calls_of("sendChatAction", 8)))
         return [{"text": "好的"}]
 
     fake_rasa.respond = slow
     fake_telegram.send_text(8, "在吗")
     await fake_telegram.wait_sent(8)
+    assert fake_telegram.sent_texts(8) == ["好的"]  # not the error text: typing was shown
     actions = fake_telegram.calls_of("sendChatAction", 8)
     assert actions and actions[0].params["action"] == "typing"
     assert actions[-1].at < fake_telegram.calls_of("sendMessage", 8)[0].at
 
 
 async def test_fast_answers_skip_the_typing_indicator(
-    bridge: RunningBridge, fake_telegram: FakeTelegram
+    bridge: RunningBridge, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The indicator waits TYPING_DELAY before showing. With a delay no round trip comes near,
+    a busy machine cannot make the answer "slow"; an indicator sent at once still fails."""
+    monkeypatch.setattr(bridge_module, "TYPING_DELAY", 60.0)
     fake_telegram.send_text(9, "你好")
     await fake_telegram.wait_sent(9)
     assert fake_telegram.calls_of("sendChatAction", 9) == []
@@ -81,11 +86,13 @@ async def test_round_trip_through_the_real_rasa_stack(
     runner.start()
     try:
         await fake_telegram.wait_for(runner.started.is_set)
+        poll = await fake_telegram.wait_for_long_poll()
         update = fake_telegram.send_text(31337, "你好")
         [first, *_] = await fake_telegram.wait_sent(31337, timeout=30)
         latency = first.at - fake_telegram.available_at[update["update_id"]]
+        print(f"\nTelegram → Rasa stack → Telegram: first reply after {latency:.2f}s")
         assert first.params["text"].strip()
-        assert latency < 2.0, f"first reply after {latency:.2f}s"
+        assert fake_telegram.handed_out_by(update["update_id"]) is poll  # long polling
         user_events = [e for e in stack.tracker("31337")["events"] if e["event"] == "user"]
         assert user_events[-1]["text"] == "你好"
     finally:

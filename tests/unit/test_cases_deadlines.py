@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Optional
 
 import pytest
@@ -119,8 +119,17 @@ def test_dates_use_china_time() -> None:
 
 @pytest.mark.parametrize("days", [1, 15, 30])
 def test_valid_extension(days: int) -> None:
-    validate_extension(None, days, "需等待鉴定结果")
-    validate_extension(0, days, "需等待鉴定结果")
+    """A first extension of 1..30 days with a reason is accepted and moves the handling
+    deadline by exactly that many days (the rejections are test_invalid_extension)."""
+    for existing in (None, 0):
+        assert validate_extension(existing, days, "需等待鉴定结果") is None  # did not raise
+    accepted = at(date(2026, 1, 20))
+    plain = next_deadline(Facts(S.IN_PROGRESS, accepted_at=accepted), date(2026, 1, 21))
+    extended = next_deadline(Facts(S.IN_PROGRESS, accepted_at=accepted, extension_days=days),
+                             date(2026, 1, 21))
+    assert plain is not None and extended is not None
+    assert extended.due_date - plain.due_date == timedelta(days=days)
+    assert extended.due_date == handling_due(date(2026, 1, 20), days)
 
 
 @pytest.mark.parametrize("existing,days,reason,match", [

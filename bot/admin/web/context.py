@@ -15,7 +15,8 @@ from aiohttp import web
 
 from bot.admin.config import AdminConfig, load_config
 from bot.admin.service import AdminService
-from bot.console.context import client_ip, run_db  # noqa: F401 - the admin pages' too
+from bot.console.context import run_db  # noqa: F401 - the admin pages' too
+from bot.gateway.addresses import client_ip  # noqa: F401 - the one shared helper
 from bot.settings import VAR_DIR, Settings
 
 __all__ = ["ADMIN_KEY", "ADMIN_PREFIX", "Admin", "JINJA_KEY", "actor", "admin_of", "client_ip",

@@ -147,16 +147,14 @@ async def decide(request: web.Request) -> web.StreamResponse:
 
 
 async def export(request: web.Request) -> web.StreamResponse:
-    await run_db(_service(request).export)
+    await run_db(_service(request).export, actor(request), client_ip(request))
     raise _redirect(ADMIN_PREFIX + "inbox", "exported")
 
 
 async def conversation(request: web.Request) -> web.Response:
-    from bot.admin.tracker import transcript
-
     service = _service(request)
     sender = request.match_info["sender"]
-    lines = await run_db(transcript, service.tracker_engine, sender)
+    lines = await run_db(service.transcript, sender, actor(request), client_ip(request))
     handoff_id = await run_db(_latest_handoff, service, sender)
     return render(request, "conversation.html", {"sender": sender, "lines": lines,
                                                   "handoff_id": handoff_id})
@@ -179,7 +177,7 @@ def _latest_handoff(service: Any, sender: str) -> Optional[int]:
 async def retrain(request: web.Request) -> web.StreamResponse:
     service = _service(request)
     try:
-        job = await run_db(service.retrain, actor(request))
+        job = await run_db(service.retrain, actor(request), client_ip(request))
     except JobRefused:
         active = await run_db(service.job)
         raise _redirect(f"{ADMIN_PREFIX}jobs/{active.id}" if active else ADMIN_PREFIX + "jobs",
@@ -189,7 +187,7 @@ async def retrain(request: web.Request) -> web.StreamResponse:
 
 async def cancel(request: web.Request) -> web.StreamResponse:
     job_id = int(request.match_info["id"])
-    await run_db(_service(request).cancel, job_id, actor(request))
+    await run_db(_service(request).cancel, job_id, actor(request), client_ip(request))
     raise _redirect(f"{ADMIN_PREFIX}jobs/{job_id}", "cancelled")
 
 

@@ -14,10 +14,11 @@ from bot.channels.telegram.gateway import (
     NOT_STARTED_LOG,
     OFFICERS_HOOK_KEY,
     RUNNER_KEY,
+    WEAK_SECRET_LOG,
     WEBHOOK_PATH,
     setup_telegram,
 )
-from bot.channels.telegram.lifecycle import BridgeRunner, webhook_secret
+from bot.channels.telegram.lifecycle import BridgeRunner, webhook_refused, webhook_secret
 from bot.channels.telegram.split import split_message
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "OFFICERS_HOOK_KEY",
     "ROUTED_COMMANDS",
     "RUNNER_KEY",
+    "WEAK_SECRET_LOG",
     "WEBHOOK_PATH",
     "Bridge",
     "BridgeRunner",
@@ -36,5 +38,6 @@ __all__ = [
     "build_application",
     "setup_telegram",
     "split_message",
+    "webhook_refused",
     "webhook_secret",
 ]

@@ -3,19 +3,23 @@ from __future__ import annotations
 
 import hmac
 import logging
+
 from aiohttp import web
 from telegram import Update
 
 from bot.channels.telegram.application import build_application
 from bot.channels.telegram.bridge import BRIDGE_KEY
-from bot.channels.telegram.lifecycle import BridgeRunner
+from bot.channels.telegram.lifecycle import BridgeRunner, webhook_refused
 from bot.gateway.http import json_error, read_json
+from bot.secrets import MIN_SECRET_LENGTH, weak_secret
 
 RUNNER_KEY = "telegram"
 OFFICERS_HOOK_KEY = "telegram_officers_group_handler"
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 NOT_STARTED_LOG = "TELEGRAM_BOT_TOKEN 未设置：不启动 Telegram 桥接 (Telegram bridge not started)"
+WEAK_SECRET_LOG = (f"TELEGRAM_WEBHOOK_SECRET 为空、是占位符或少于{MIN_SECRET_LENGTH}个字符：不启动 "
+                   "Telegram 桥接 (webhook secret is a placeholder; Telegram bridge not started)")
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +29,9 @@ def setup_telegram(app: web.Application) -> None:
     settings = app["settings"]
     if not settings.telegram_bot_token:
         logger.info(NOT_STARTED_LOG)
+        return
+    if webhook_refused(settings):
+        logger.error(WEAK_SECRET_LOG)
         return
     application = build_application(settings, app["router"], app["delivery"])
     app[RUNNER_KEY] = BridgeRunner(application, settings)
@@ -52,7 +59,8 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     """POST /telegram/webhook: check Telegram's secret header, queue the update."""
     runner: BridgeRunner = request.app[RUNNER_KEY]
     given = request.headers.get(SECRET_HEADER, "")
-    if not hmac.compare_digest(given.encode("utf-8"), runner.secret.encode("utf-8")):
+    if weak_secret(runner.secret) or not hmac.compare_digest(given.encode("utf-8"),
+                                                             runner.secret.encode("utf-8")):
         return json_error(403, "禁止访问。")
     body = await read_json(request)
     try:

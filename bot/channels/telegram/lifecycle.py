@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import itertools
 import logging
 from typing import Optional
@@ -11,6 +10,7 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 
 from bot.channels.telegram.application import TelegramApp, register_commands
+from bot.secrets import weak_secret
 from bot.settings import Settings
 
 POLL_TIMEOUT = 10
@@ -20,10 +20,14 @@ logger = logging.getLogger(__name__)
 
 
 def webhook_secret(settings: Settings) -> str:
-    """TELEGRAM_WEBHOOK_SECRET, or a stable secret derived from the bot token."""
-    if settings.telegram_webhook_secret:
-        return settings.telegram_webhook_secret
-    return hashlib.sha256(f"webhook:{settings.telegram_bot_token}".encode()).hexdigest()[:48]
+    """TELEGRAM_WEBHOOK_SECRET: the header Telegram must send with every webhook update."""
+    return settings.telegram_webhook_secret
+
+
+def webhook_refused(settings: Settings) -> bool:
+    """Webhook mode with a placeholder secret: refused, because officers are recognised
+    by the sender of an update and anyone knowing the secret could forge one."""
+    return bool(settings.telegram_webhook_url) and weak_secret(settings.telegram_webhook_secret)
 
 
 class BridgeRunner:
