@@ -81,6 +81,8 @@ class Settings:
     office_weekdays_only: bool = True
     log_json: bool = False
     redis_url: str = ""
+    chat_rate_per_minute: int = 30  # messages per minute per address on /api/chat (0: off)
+    chat_burst: int = 10
     retention_days: int = 180  # conversations and journalled messages older than this are purged
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -139,6 +141,8 @@ def settings_from_env(env: Optional[Mapping[str, str]] = None) -> Settings:
         log_json=_flag(get("LOG_JSON")),
         redis_url=get("REDIS_URL", ""),
         retention_days=max(1, int(get("RETENTION_DAYS") or "180")),
+        chat_rate_per_minute=max(0, int(get("CHAT_RATE_PER_MINUTE") or "30")),
+        chat_burst=max(1, int(get("CHAT_BURST") or "10")),
     )
 
 

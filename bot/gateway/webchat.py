@@ -13,7 +13,9 @@ from typing import Dict, List, Set
 from aiohttp import WSMsgType, web
 
 from bot.conversation import ConversationRouter
+from bot.gateway.addresses import client_ip
 from bot.gateway.http import json_error, read_json
+from bot.gateway.ratelimit import TOO_FAST, AddressRateLimiter, ClientKeys
 from bot.gateway.metrics import Metrics
 from bot.replies import Reply
 
@@ -21,6 +23,8 @@ CHANNEL = "webchat"
 STATIC_DIR = Path(__file__).parent / "static"
 SENDER_PATTERN = re.compile(r"^web-[A-Za-z0-9_-]{8,64}$")
 PENDING_LIMIT = 200
+RATE_LIMITER = web.AppKey("chat_rate_limiter", AddressRateLimiter)
+CLIENT_KEYS = web.AppKey("chat_client_keys", ClientKeys)
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +74,14 @@ async def post_message(request: web.Request) -> web.Response:
         return json_error(400, "会话编号无效，请刷新页面后重试。")
     if not isinstance(message, str):
         return json_error(400, "消息内容需要是文字。")
+    address = client_ip(request)
+    if not request.app[RATE_LIMITER].allow(address):
+        return json_error(429, TOO_FAST)
     router: ConversationRouter = request.app["router"]
     metrics: Metrics = request.app["metrics"]
     started = time.perf_counter()
-    replies = await router.handle(CHANNEL, sender, message)
+    replies = await router.handle(CHANNEL, sender, message,
+                                  {"client": request.app[CLIENT_KEYS].key(address)})
     metrics.observe("gateway_message_latency_seconds", time.perf_counter() - started,
                     "Time to answer one citizen message")
     metrics.inc("gateway_messages_total", 'channel="webchat"', help="Citizen messages handled")
@@ -101,6 +109,9 @@ async def websocket(request: web.Request) -> web.StreamResponse:
 
 
 def setup_webchat(app: web.Application) -> None:
+    settings = app["settings"]
+    app[RATE_LIMITER] = AddressRateLimiter(settings.chat_rate_per_minute, settings.chat_burst)
+    app[CLIENT_KEYS] = ClientKeys(settings.session_secret)
     hub = WebChatHub()
     app["webchat_hub"] = hub
     app["delivery"].register(CHANNEL, hub.deliver)

@@ -27,6 +27,7 @@ class FakeRasa(LoopbackServer):
         self.respond = respond
         self.max_delay = max_delay
         self.received: List[Tuple[str, str]] = []
+        self.metadata: List[Dict[str, Any]] = []  # the metadata of each received message
         self.busy_seconds: Dict[str, float] = {}  # message → time spent answering it
         self.in_flight: Dict[str, int] = {}
         self.max_in_flight = 0  # over all senders
@@ -46,6 +47,7 @@ class FakeRasa(LoopbackServer):
         sender, message = str(body["sender"]), str(body["message"])
         started = time.monotonic()
         self.received.append((sender, message))
+        self.metadata.append(dict(body.get("metadata") or {}))
         self._enter(sender)
         try:
             if self.max_delay:
