@@ -41,6 +41,13 @@ def matter_ranking(tracker: Tracker) -> List[Tuple[str, float]]:
     return result
 
 
+def matter_scope(tracker: Tracker) -> Optional[float]:
+    """The classifier's P(traffic police accept) for the latest message, if given."""
+    selector: Dict[str, Any] = tracker.latest_message.get("response_selector") or {}
+    value = (selector.get(MATTER_INTENT) or {}).get("scope")
+    return float(value) if isinstance(value, (int, float)) else None
+
+
 def intent_ranking(tracker: Tracker) -> List[Tuple[str, float]]:
     """DIET intent ranking without the fallback pseudo-intent."""
     ranking = tracker.latest_message.get("intent_ranking") or []

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, List
+from typing import Dict, Iterable, List
 
 import yaml
 
@@ -47,5 +47,16 @@ def load_examples(paths: Iterable[Path]) -> List[Example]:
     return examples
 
 
+LONG_DIR_NAME = "long"  # tests/nlu_heldout/long: message-board letters (100+ characters)
+
+
 def heldout_examples(root: Path = HELDOUT_DIR) -> List[Example]:
     return load_examples(root.rglob("*.yml"))
+
+
+def heldout_sets(root: Path = HELDOUT_DIR) -> Dict[str, List[Example]]:
+    """The held-out set split as reported: "short" messages and "long" letters."""
+    long_dir = root / LONG_DIR_NAME
+    files = sorted(root.rglob("*.yml"))
+    return {"short": load_examples(p for p in files if long_dir not in p.parents),
+            "long": load_examples(p for p in files if long_dir in p.parents)}

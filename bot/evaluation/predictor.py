@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -13,6 +13,7 @@ class Prediction:
     confidence: float
     matter_ranking: List[Tuple[str, float]]
     intent_ranking: List[Tuple[str, float]]
+    scope: Optional[float] = None  # the classifier's P(traffic police accept)
 
 
 def prediction_from_parse(parsed: Dict[str, Any]) -> Prediction:
@@ -24,8 +25,9 @@ def prediction_from_parse(parsed: Dict[str, Any]) -> Prediction:
         if "/" in str(item.get("intent_response_key", ""))
     ]
     intents = [(str(i["name"]), float(i["confidence"])) for i in parsed.get("intent_ranking") or []]
+    scope = selector.get("scope")
     return Prediction(str(intent.get("name") or ""), float(intent.get("confidence") or 0.0),
-                      ranking, intents)
+                      ranking, intents, float(scope) if isinstance(scope, (int, float)) else None)
 
 
 class ModelPredictor:

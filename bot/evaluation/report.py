@@ -67,6 +67,30 @@ class Report:
         return (self.scope_correct + self.resolved_by_clarify) / self.matter_total
 
     @property
+    def clarification_rate(self) -> float:
+        return self.clarified / self.matter_total if self.matter_total else 0.0
+
+    @property
+    def clarify_hit_share(self) -> float:
+        """Of the clarifying questions, the share whose buttons hold the right matter."""
+        return self.resolved_by_clarify / self.clarified if self.clarified else 0.0
+
+    @property
+    def matter_macro_recall(self) -> float:
+        stats = [s for name, s in self.matter_stats.items() if s.tp + s.fn]
+        return sum(s.recall for s in stats) / len(stats) if stats else 0.0
+
+    def non_matter_intents(self) -> Dict[str, ClassStats]:
+        """Intent stats of everything but matter descriptions (greetings, lookups, …)."""
+        return {name: s for name, s in self.intent_stats.items()
+                if name not in (MATTER_INTENT, FALLBACK) and s.tp + s.fn}
+
+    @property
+    def non_matter_macro_f1(self) -> float:
+        stats = list(self.non_matter_intents().values())
+        return sum(s.f1 for s in stats) / len(stats) if stats else 0.0
+
+    @property
     def exact_accuracy(self) -> float:
         return self.exact_correct / self.matter_total if self.matter_total else 0.0
 
@@ -97,7 +121,7 @@ def bot_matter_decision(prediction: Prediction, text: str,
     """What the bot does with a description (None when it is not taken as a matter)."""
     if prediction.intent != MATTER_INTENT:
         return None
-    return decide(prediction.matter_ranking, text, kb)
+    return decide(prediction.matter_ranking, text, kb, scope=prediction.scope)
 
 
 def committed_matter(decision: Optional[Decision]) -> Optional[str]:

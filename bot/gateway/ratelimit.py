@@ -2,10 +2,10 @@
 
 A token bucket per client address (``client_ip``): ``CHAT_RATE_PER_MINUTE`` messages a
 minute with bursts up to ``CHAT_BURST``; beyond that the citizen gets a polite 429.
-Loopback clients (local tools, the bench, the tests) are not limited: behind a proxy
-set ``TRUSTED_PROXIES`` so that the real address is seen. The same address, keyed with
-``SESSION_SECRET``, becomes the ``client`` the case lookup counts failures against, so
-fresh sender ids from one address do not get more guesses.
+Loopback clients (local tools, the bench, the tests) are neither limited nor keyed:
+behind a proxy set ``TRUSTED_PROXIES`` so that the real address is seen. The address,
+keyed with ``SESSION_SECRET``, becomes the ``client`` the case lookup counts failures
+against, so fresh sender ids from one address do not get more guesses.
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from aiohttp import WSMsgType, web
 from bot.conversation import ConversationRouter
 from bot.gateway.addresses import client_ip
 from bot.gateway.http import json_error, read_json
-from bot.gateway.ratelimit import TOO_FAST, AddressRateLimiter, ClientKeys
+from bot.gateway.ratelimit import TOO_FAST, AddressRateLimiter, ClientKeys, is_loopback
 from bot.gateway.metrics import Metrics
 from bot.replies import Reply
 
@@ -80,8 +80,8 @@ async def post_message(request: web.Request) -> web.Response:
     router: ConversationRouter = request.app["router"]
     metrics: Metrics = request.app["metrics"]
     started = time.perf_counter()
-    replies = await router.handle(CHANNEL, sender, message,
-                                  {"client": request.app[CLIENT_KEYS].key(address)})
+    metadata = {} if is_loopback(address) else {"client": request.app[CLIENT_KEYS].key(address)}
+    replies = await router.handle(CHANNEL, sender, message, metadata)
     metrics.observe("gateway_message_latency_seconds", time.perf_counter() - started,
                     "Time to answer one citizen message")
     metrics.inc("gateway_messages_total", 'channel="webchat"', help="Citizen messages handled")

@@ -1,4 +1,18 @@
-"""Decides whether to answer the top-ranked matter or ask a clarifying question."""
+"""Decides what to do with a matter ranking: scope first, then the matter.
+
+The accepted / not-accepted decision is taken from the whole ranking (the
+classifier's P(traffic police accept), or the summed probability of accepted
+matters) and stands even when the exact matter is unsure:
+
+* P(accept) at or below ``not_accepted_below``: answer "不属于交警受理" at once with
+  the most likely other body; close alternatives become buttons after the answer.
+* P(accept) at or above ``accepted_above``: only accepted matters are candidates;
+  answer the top one, or ask among accepted matters when unsure.
+* in between: ask, offering both kinds (an accepted answer is only given when the
+  not-accepted candidates are far behind).
+
+Every clarifying question also offers "都不是 / 其他事情" (see render_clarify).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,44 +26,79 @@ LOW_CONFIDENCE_QUESTION = "我想确认一下，您想咨询的是下面哪件�
 EMPTY_QUESTION = "抱歉，我还不太确定您想咨询哪件事，能换个说法再说一遍吗？"
 ACCEPTED_RISK_QUESTION = "为了给您准确的指引，请确认您想咨询的是哪一项："
 
+Ranking = List[Tuple[str, float]]
+
 
 @dataclass(frozen=True)
 class Decision:
-    """kind "answer" (with matter) or "clarify" (with question and option ids)."""
+    """kind "answer" (with matter) or "clarify" (with question and option ids).
+
+    ``alternatives``: other likely matters, offered as buttons after an answer."""
 
     kind: str
     matter: Optional[str] = None
     question: Optional[str] = None
     options: Tuple[str, ...] = ()
     reason: str = ""
+    alternatives: Tuple[str, ...] = ()
+    scope: Optional[float] = None
 
     @property
     def is_answer(self) -> bool:
         return self.kind == ANSWER
 
 
-def _clarify(question: str, options: Sequence[str], reason: str) -> Decision:
-    return Decision(kind=CLARIFY, question=question, options=tuple(options), reason=reason)
+def _clarify(question: str, options: Sequence[str], reason: str,
+             scope: Optional[float]) -> Decision:
+    return Decision(kind=CLARIFY, question=question, options=tuple(options), reason=reason,
+                    scope=scope)
+
+
+def accepted_probability(ranked: Ranking, kb: KnowledgeBase) -> float:
+    """Summed confidence of accepted matters, as a share of the ranking's total."""
+    total = sum(conf for _, conf in ranked)
+    if total <= 0:
+        return 0.5
+    return sum(conf for matter, conf in ranked if kb.get(matter).accepted) / total
+
+
+def _ranked(ranking: Sequence[Tuple[str, float]], kb: KnowledgeBase) -> Ranking:
+    return sorted(((m, float(c)) for m, c in ranking if m in kb),
+                  key=lambda item: item[1], reverse=True)
 
 
 def decide(ranking: Sequence[Tuple[str, float]], text: str, kb: KnowledgeBase,
-           policy: Optional[Policy] = None) -> Decision:
-    """Answer or clarify, given the ResponseSelector's matter ranking (best first).
-
-    Rules, in order: an ambiguous word with >=2 of its matters among the close
-    candidates -> clarify; top confidence below answer_threshold -> clarify with the
-    top options; top two a known confusable pair within margin -> clarify; top
-    accepted but a not-accepted candidate within margin -> clarify; else answer.
-    """
+           policy: Optional[Policy] = None, scope: Optional[float] = None) -> Decision:
+    """Answer or clarify, given the matter ranking (best first) and, if known, the
+    classifier's probability that the traffic police accept the message."""
     policy = policy or kb.policy
-    ranked: List[Tuple[str, float]] = sorted(
-        ((matter, float(conf)) for matter, conf in ranking if matter in kb),
-        key=lambda item: item[1], reverse=True)
+    ranked = _ranked(ranking, kb)
     if not ranked:
-        return _clarify(EMPTY_QUESTION, (), "empty_ranking")
-    top, top_conf = ranked[0]
-    close = [matter for matter, conf in ranked if conf >= top_conf - policy.margin]
+        return _clarify(EMPTY_QUESTION, (), "empty_ranking", scope)
+    if scope is None:
+        scope = accepted_probability(ranked, kb)
+    if scope <= policy.not_accepted_below:
+        return _not_accepted(ranked, kb, policy, scope)
+    if scope >= policy.accepted_above:
+        accepted = [(m, c) for m, c in ranked if kb.get(m).accepted]
+        if accepted:  # confidences become conditional on "accepted"
+            mass = sum(c for _, c in accepted) or 1.0
+            accepted = [(m, c / mass) for m, c in accepted]
+        return _within(accepted or ranked, text, kb, policy, scope, check_risk=False)
+    return _within(ranked, text, kb, policy, scope, check_risk=True)
 
+
+def _not_accepted(ranked: Ranking, kb: KnowledgeBase, policy: Policy,
+                  scope: float) -> Decision:
+    others = [(m, c) for m, c in ranked if not kb.get(m).accepted]
+    top, top_conf = others[0] if others else ("other_government", 0.0)
+    alternatives = tuple(m for m, c in others[1:policy.max_options]
+                         if c >= top_conf - 2 * policy.margin)
+    return Decision(kind=ANSWER, matter=top, reason="not_accepted", alternatives=alternatives,
+                    scope=scope)
+
+
+def _ambiguous_word(close: Sequence[str], text: str, kb: KnowledgeBase) -> Tuple[List[str], str]:
     best_hits: List[str] = []
     best_question = ""
     for ambiguity in kb.ambiguities:
@@ -58,22 +107,28 @@ def decide(ranking: Sequence[Tuple[str, float]], text: str, kb: KnowledgeBase,
         hits = [matter for matter in close if matter in ambiguity.matters]
         if len(hits) >= 2 and len(hits) > len(best_hits):
             best_hits, best_question = hits, ambiguity.question
-    if best_hits:
-        return _clarify(best_question, best_hits[:policy.max_options], "ambiguous_word")
+    return best_hits, best_question
 
+
+def _within(ranked: Ranking, text: str, kb: KnowledgeBase, policy: Policy, scope: float,
+            check_risk: bool) -> Decision:
+    """The matter-level rules among the candidates ``ranked``."""
+    top, top_conf = ranked[0]
+    close = [matter for matter, conf in ranked if conf >= top_conf - policy.margin]
+    hits, question = _ambiguous_word(close, text, kb)
+    if hits:
+        return _clarify(question, hits[:policy.max_options], "ambiguous_word", scope)
     if top_conf < policy.answer_threshold:
         options = [matter for matter, _ in ranked[:policy.max_options]]
-        return _clarify(LOW_CONFIDENCE_QUESTION, options, "low_confidence")
-
+        return _clarify(LOW_CONFIDENCE_QUESTION, options, "low_confidence", scope)
     if len(close) >= 2:
-        question = kb.pair_question(top, close[1])
-        if question:
-            return _clarify(question, (top, close[1]), "ambiguous_pair")
-
-    if kb.get(top).accepted:
+        pair = kb.pair_question(top, close[1])
+        if pair:
+            return _clarify(pair, (top, close[1]), "ambiguous_pair", scope)
+    if check_risk and kb.get(top).accepted:
         risky = [matter for matter in close[1:] if not kb.get(matter).accepted]
         if risky:
-            question = kb.pair_question(top, risky[0]) or ACCEPTED_RISK_QUESTION
-            return _clarify(question, [top, *risky][:policy.max_options], "accepted_vs_not_accepted")
-
-    return Decision(kind=ANSWER, matter=top, reason="confident")
+            pair = kb.pair_question(top, risky[0]) or ACCEPTED_RISK_QUESTION
+            return _clarify(pair, [top, *risky][:policy.max_options],
+                            "accepted_vs_not_accepted", scope)
+    return Decision(kind=ANSWER, matter=top, reason="confident", scope=scope)

@@ -136,6 +136,10 @@ class Policy:
     answer_threshold: float = 0.5
     margin: float = 0.2
     max_options: int = 3
+    # Scope first: P(traffic police accept) at or below -> "不属于交警受理" at once;
+    # at or above -> only accepted matters are candidates.
+    not_accepted_below: float = 0.3
+    accepted_above: float = 0.7
 
 
 @dataclass(frozen=True)
@@ -398,17 +402,23 @@ def _policy(path: Path) -> Policy:
     if not path.exists():
         return Policy()
     fields = _Fields(_read_yaml(path) or {}, str(path))
-    fields.only(["answer_threshold", "margin", "max_options"])
+    fields.only(["answer_threshold", "margin", "max_options", "not_accepted_below",
+                 "accepted_above"])
     threshold = fields.number("answer_threshold", Policy.answer_threshold)
     margin = fields.number("margin", Policy.margin)
     max_options = int(fields.number("max_options", Policy.max_options))
+    low = fields.number("not_accepted_below", Policy.not_accepted_below)
+    high = fields.number("accepted_above", Policy.accepted_above)
+    if not 0.0 <= low < high <= 1.0:
+        raise fields.fail("accepted_above", "needs 0 <= not_accepted_below < accepted_above <= 1")
     if not 0.0 < threshold <= 1.0:
         raise fields.fail("answer_threshold", "must be in (0, 1]")
     if not 0.0 <= margin < 1.0:
         raise fields.fail("margin", "must be in [0, 1)")
     if max_options < 2:
         raise fields.fail("max_options", "must be at least 2")
-    return Policy(answer_threshold=threshold, margin=margin, max_options=max_options)
+    return Policy(answer_threshold=threshold, margin=margin, max_options=max_options,
+                  not_accepted_below=low, accepted_above=high)
 
 
 def load_knowledge(root: Optional[Path] = None) -> KnowledgeBase:

@@ -16,7 +16,12 @@ _TOPIC_LABEL = {
     "if_late": "ask_if_late",
 }
 ANSWER_MAX_LIMITS = 2
-HUMAN_FALLBACK_TITLE = "都不是，转人工"
+HUMAN_FALLBACK_TITLE = "转人工"
+NONE_OF_THESE_TITLE = "都不是，其他事情"
+CATCH_ALL_MATTER = "other_government"  # where "都不是" leads: other bodies and 12345
+CATCH_ALL_NUMBER = "12345"
+CATCH_ALL_LINE = "不确定该找哪个部门时，可以拨打12345政务服务便民热线，由他们转给负责的部门。"
+ALTERNATIVES_LINE = "如果您说的是下面的其他事情，请点选："
 
 
 def payload(intent: str, **entities: str) -> str:
@@ -61,8 +66,10 @@ def _buttons(keys: Iterable[str]) -> List[Button]:
     return [label_button(key) for key in keys]
 
 
-def render_answer(record: MatterRecord) -> Reply:
-    """The direct answer for a matter: accepted or not, where, how, time limits, next steps."""
+def render_answer(record: MatterRecord, alternatives: Sequence[MatterRecord] = ()) -> Reply:
+    """The direct answer for a matter: accepted or not, where, how, time limits, next steps.
+
+    ``alternatives``: other likely matters, offered as buttons after the answer."""
     lines = [f"【{record.name}】", record.summary, ""]
     if record.accepted:
         lines.append("这件事属于交警（公安交管部门）受理。")
@@ -80,7 +87,12 @@ def render_answer(record: MatterRecord) -> Reply:
     if record.time_limits:
         lines.append("时限：")
         lines.extend(_limit_line(limit) for limit in record.time_limits[:ANSWER_MAX_LIMITS])
-    return Reply(text="\n".join(lines).strip(), buttons=_buttons(record.next_steps))
+    if not record.accepted and CATCH_ALL_NUMBER not in "\n".join(lines):
+        lines.append(CATCH_ALL_LINE)
+    buttons = [matter_button(other) for other in alternatives if other.id != record.id]
+    if buttons:
+        lines.append(ALTERNATIVES_LINE)
+    return Reply(text="\n".join(lines).strip(), buttons=buttons + _buttons(record.next_steps))
 
 
 def _followup_buttons(record: MatterRecord, topic: str) -> List[Button]:
@@ -144,7 +156,11 @@ def render_area(kb: KnowledgeBase, area_key: str) -> Reply:
 
 
 def render_clarify(question: str, option_ids: Sequence[str], kb: KnowledgeBase) -> Reply:
-    """A clarifying question with one button per candidate matter plus 转人工."""
+    """A clarifying question: one button per candidate matter, then "都不是，其他事情"
+    (the catch-all answer for other departments) and 转人工."""
     buttons = [matter_button(kb.get(matter_id)) for matter_id in option_ids]
+    if CATCH_ALL_MATTER not in option_ids and CATCH_ALL_MATTER in kb:
+        buttons.append(Button(title=NONE_OF_THESE_TITLE,
+                              payload=payload("describe_matter", matter=CATCH_ALL_MATTER)))
     buttons.append(Button(title=HUMAN_FALLBACK_TITLE, payload=label_button("request_human").payload))
     return Reply(text=question, buttons=buttons)

@@ -16,7 +16,10 @@ from typing import Any, Dict, List, Optional, Text
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.letters import FORMULAS_FILE, strip_formulas
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +51,9 @@ class DomainJiebaTokenizer(JiebaTokenizer):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
-        """Retrain whenever a dictionary file changes."""
-        return dictionary_fingerprint(config.get("dictionary_path"))
+        """Retrain whenever a dictionary file or the letter formulas change."""
+        formulas = hashlib.sha256(FORMULAS_FILE.read_bytes()).hexdigest()
+        return f"{dictionary_fingerprint(config.get('dictionary_path'))}-{formulas}"
 
     @staticmethod
     def _load_custom_dictionary(path: Text) -> None:
@@ -60,8 +64,17 @@ class DomainJiebaTokenizer(JiebaTokenizer):
             jieba.load_userdict(str(file))
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
-        """Tokenize like jieba, minus whitespace-only tokens."""
-        tokens = super().tokenize(message, attribute)
+        """Tokenize like jieba, minus whitespace-only tokens.
+
+        A long letter's greeting and closing formulas are left out of the user text's
+        tokens (bot.nlu.letters), so every featurizer sees only what it is about."""
+        import jieba
+
+        text = message.get(attribute) or ""
+        if attribute == TEXT:
+            text = strip_formulas(text)
+        tokens = self._apply_token_pattern(
+            [Token(word, start) for (word, start, _end) in jieba.tokenize(text)])
         kept = [token for token in tokens if token.text.strip()]
         if not kept and tokens:
             return tokens[:1]

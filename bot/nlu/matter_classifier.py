@@ -25,6 +25,8 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from bot.nlu.letters import strip_formulas
+
 logger = logging.getLogger(__name__)
 
 SEPARATOR = "\x1f"
@@ -46,6 +48,21 @@ def fortran_coefficients(model: Optional[Dict[str, Any]]) -> None:
     classifier = (model or {}).get("classifier")
     if classifier is not None and hasattr(classifier, "coef_"):
         classifier.coef_ = np.asfortranarray(classifier.coef_)
+
+
+def message_chars(message: Message) -> str:
+    """The text the character n-grams see: a letter without its greeting and closing."""
+    return strip_formulas(message.get(TEXT) or "").lower()
+
+
+def accepted_labels(labels: List[str], retrieval_intent: str) -> set:
+    """The labels (``describe_matter/<id>``) of matters the traffic police accept."""
+    from bot.knowledge import default_knowledge
+
+    kb = default_knowledge()
+    prefix = retrieval_intent + "/"
+    return {label for label in labels
+            if label[len(prefix):] in kb.ids and kb.get(label[len(prefix):]).accepted}
 
 
 def joined_tokens(message: Message) -> str:
@@ -107,10 +124,14 @@ class MatterClassifier(GraphComponent):
         chars = TfidfVectorizer(analyzer="char_wb", sublinear_tf=True,
                                 ngram_range=(1, int(self._config["max_ngram"])))
         features = hstack([words.fit_transform([joined_tokens(m) for m in messages]),
-                           chars.fit_transform([m.get(TEXT).lower() for m in messages])]).tocsr()
+                           chars.fit_transform([message_chars(m) for m in messages])]).tocsr()
         classifier = LogisticRegression(C=float(self._config["C"]), max_iter=3000)
         classifier.fit(features, labels)
-        self._model = {"words": words, "chars": chars, "classifier": classifier}
+        accepted = accepted_labels(labels, self._config["retrieval_intent"])
+        scope = LogisticRegression(C=float(self._config["C"]), max_iter=3000)
+        scope.fit(features, [label in accepted for label in labels])
+        self._model = {"words": words, "chars": chars, "classifier": classifier,
+                       "scope": scope}
         with self._storage.write_to(self._resource) as directory:
             joblib.dump(self._model, directory / MODEL_FILE)
         return self._resource
@@ -121,12 +142,23 @@ class MatterClassifier(GraphComponent):
                 self._rank(message)
         return messages
 
-    def _probabilities(self, message: Message) -> Dict[str, float]:
+    def _features(self, message: Message) -> Any:
         model = self._model
-        features = hstack([model["words"].transform([joined_tokens(message)]),
-                           model["chars"].transform([message.get(TEXT).lower()])]).tocsr()
-        probabilities = model["classifier"].predict_proba(features)[0]
-        return dict(zip(model["classifier"].classes_, map(float, probabilities)))
+        return hstack([model["words"].transform([joined_tokens(message)]),
+                       model["chars"].transform([message_chars(message)])]).tocsr()
+
+    def _probabilities(self, features: Any) -> Dict[str, float]:
+        classifier = self._model["classifier"]
+        probabilities = classifier.predict_proba(features)[0]
+        return dict(zip(classifier.classes_, map(float, probabilities)))
+
+    def _scope(self, features: Any) -> Optional[float]:
+        """P(the traffic police accept the message), from the scope model."""
+        scope = self._model.get("scope")
+        if scope is None:
+            return None
+        index = list(scope.classes_).index(True)
+        return float(scope.predict_proba(features)[0][index])
 
     def _rank(self, message: Message) -> None:
         key = self._config["retrieval_intent"]
@@ -135,8 +167,9 @@ class MatterClassifier(GraphComponent):
         neural = {item["intent_response_key"]: float(item["confidence"])
                   for item in previous.get("ranking") or []}
         weight = float(self._config["weight"]) if neural else 1.0
+        features = self._features(message)
         blended = {label: weight * p + (1 - weight) * neural.get(label, 0.0)
-                   for label, p in self._probabilities(message).items()}
+                   for label, p in self._probabilities(features).items()}
         ranking = sorted(blended.items(), key=lambda item: -item[1])
         ranking = ranking[: int(self._config["ranking_length"])]
         top_key, top_confidence = ranking[0]
@@ -146,7 +179,7 @@ class MatterClassifier(GraphComponent):
         response.setdefault("responses", None)
         selector[key] = {"response": response, "ranking": [
             {"id": i, "confidence": c, "intent_response_key": k}
-            for i, (k, c) in enumerate(ranking)]}
+            for i, (k, c) in enumerate(ranking)], "scope": self._scope(features)}
         selector.setdefault("all_retrieval_intents", [key])
         message.set("response_selector", selector, add_to_output=True)
         logger.debug("matter ranking %s", [(k, round(c, 3)) for k, c in ranking[:3]])

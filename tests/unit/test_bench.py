@@ -23,3 +23,17 @@ def test_rounds_merge_into_one_run_per_path() -> None:
     assert (merged.wall, merged.lost, merged.duplicated, set(merged.sent)) == (
         10.0, 1, 2, {"web-a", "web-b"})
     assert merged.throughput == 0.2 and merged.percentile(.5) == 20.0
+
+
+def test_lost_and_duplicated_messages_are_counted_in_their_stored_form() -> None:
+    from bench.load import stored_versus_sent
+    from bot.launch.tracker_scrub import HIDDEN
+
+    def tracker(*texts: str) -> dict:
+        return {"events": [{"event": "user", "text": t} for t in texts]}
+
+    sent = ["查进度", "XF-2026-000123", "ABCD2345", "我电话13812345678"]
+    stored = tracker("查进度", "XF-2026-000123", HIDDEN, "我电话138****5678")
+    assert stored_versus_sent(stored, sent) == (0, 0)
+    assert stored_versus_sent(tracker("查进度", HIDDEN), sent) == (2, 0)
+    assert stored_versus_sent(tracker(*sent[:2], HIDDEN, "我电话138****5678", "查进度"), sent) == (0, 1)

@@ -160,6 +160,12 @@ def test_validation_names_file_and_field(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- rendering
 
 
+# The scope sentence of a direct answer (bot/knowledge/render.py): exactly one of them.
+# "属于交警" alone would not do: it is contained in "不属于交警".
+ACCEPTED_LINE = "这件事属于交警（公安交管部门）受理。"
+REFUSED_LINES = ("这件事不属于交警受理。", "这件事要走法定程序，不作为交警信访受理。")
+
+
 def assert_reply(reply: Reply) -> None:
     assert isinstance(reply, Reply)
     assert reply.text.strip() and CJK.search(reply.text)
@@ -171,7 +177,10 @@ def test_render_answer_and_followups_for_every_record(kb: KnowledgeBase) -> None
     for record in kb:
         answer = render_answer(record)
         assert_reply(answer)
-        assert ("属于交警" in answer.text) if record.accepted else ("不" in answer.text)
+        accepted_line = ACCEPTED_LINE in answer.text
+        refused_line = any(line in answer.text for line in REFUSED_LINES)
+        assert (accepted_line, refused_line) == (record.accepted, not record.accepted), \
+            (record.id, record.accepted, answer.text)
         if record.time_limits:
             assert "《" in answer.text
         for topic in FOLLOWUP_TOPICS:
@@ -208,9 +217,46 @@ def test_render_clarify(kb: KnowledgeBase) -> None:
     assert [b.payload for b in reply.buttons] == [
         '/describe_matter{"matter":"violation_handling"}',
         '/describe_matter{"matter":"illegal_construction"}',
+        '/describe_matter{"matter":"other_government"}',
         "/request_human",
     ]
-    assert reply.buttons[-1].title == "都不是，转人工"
+    assert [b.title for b in reply.buttons[-2:]] == ["都不是，其他事情", "转人工"]
+
+
+def test_render_clarify_offers_the_catch_all_once(kb: KnowledgeBase) -> None:
+    reply = render_clarify("?", ["parking_fee", "other_government"], kb)
+    payloads = [b.payload for b in reply.buttons]
+    assert payloads.count('/describe_matter{"matter":"other_government"}') == 1
+
+
+def test_not_accepted_answer_names_12345_and_offers_alternatives(kb: KnowledgeBase) -> None:
+    reply = render_answer(kb.get("road_damage"), [kb.get("other_government"), kb.get("road_damage")])
+    assert "不属于交警受理" in reply.text and "12345" in reply.text
+    assert reply.buttons[0].payload == '/describe_matter{"matter":"other_government"}'
+    assert sum(b.payload.endswith('"road_damage"}') for b in reply.buttons) == 0
+    accepted = render_answer(kb.get("accident_report"))
+    assert "12345" not in accepted.text and "不属于" not in accepted.text
+
+
+def test_scope_decides_first(kb: KnowledgeBase) -> None:
+    """A confident not-accepted scope is answered at once even if the matter is unsure."""
+    ranking = [("other_government", 0.3), ("road_damage", 0.25), ("traffic_signal", 0.2),
+               ("parking_fee", 0.25)]
+    decision = decide(ranking, "路灯坏了", kb, policy=TEST_POLICY, scope=0.1)
+    assert decision.is_answer and decision.matter == "other_government"
+    assert decision.reason == "not_accepted" and "traffic_signal" not in decision.alternatives
+    # A confident accepted scope never offers not-accepted matters.
+    accepted = decide(ranking, "红绿灯", kb, policy=TEST_POLICY, scope=0.9)
+    assert accepted.is_answer and accepted.matter == "traffic_signal"
+    # Without a scope model, the summed ranking decides.
+    assert decide(ranking, "路灯", kb, policy=TEST_POLICY).matter == "other_government"
+
+
+def test_uncertain_scope_asks_with_both_kinds(kb: KnowledgeBase) -> None:
+    ranking = [("traffic_signal", 0.45), ("road_damage", 0.4), ("other_government", 0.15)]
+    decision = decide(ranking, "路口", kb, policy=TEST_POLICY, scope=0.5)
+    assert decision.kind == "clarify"
+    assert {"traffic_signal", "road_damage"} <= set(decision.options)
 
 
 # ---------------------------------------------------------------- decisions
@@ -265,9 +311,9 @@ def test_ambiguous_word_clarifies(kb: KnowledgeBase) -> None:
 
 
 def test_policy_thresholds_are_used(kb: KnowledgeBase) -> None:
-    ranking = [("vehicle_registration", 0.45), ("driving_license", 0.05)]
+    ranking = [("vehicle_registration", 0.45), ("parking_fee", 0.35), ("driving_license", 0.2)]
     assert decide(ranking, "上牌", kb, policy=TEST_POLICY).kind == "clarify"
-    lenient = replace(TEST_POLICY, answer_threshold=0.4)
+    lenient = replace(TEST_POLICY, answer_threshold=0.4, margin=0.05)
     assert decide(ranking, "上牌", kb, policy=lenient).kind == "answer"
     assert decide([], "", kb, policy=TEST_POLICY).kind == "clarify"
     assert decide([("not_a_matter", 0.99)], "x", kb, policy=TEST_POLICY).kind == "clarify"
