@@ -286,8 +286,8 @@ class ActionSubmitPetition(Action):
         dispatcher.utter_message(text=(
             f"已为您登记网上信访。\n信访件编号：{filed.case_number}\n查询码：{filed.query_code}\n"
             "查询码只显示这一次，请截图或抄下来保存，查询进度时需要用到。\n"
-            "我们会在15日内书面告知是否受理（《信访工作条例》第二十三条），"
-            "受理后一般60日内办结（第三十四条）。"),
+            "我们会在15日内书面告知接收情况和处理途径（《信访工作条例》第二十三条）；"
+            "需要出具信访处理意见书的，受理后60日内办结（第三十一条第六项、第三十四条）。"),
             buttons=buttons("check_case_status"))
         return reset(PETITION_SLOTS)
 

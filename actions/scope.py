@@ -14,6 +14,7 @@ from actions.tracker_view import (
     latest_text,
     matter_ranking,
     matter_scope,
+    previous_action,
 )
 from bot.handoff.models import Reason
 from bot.handoff.texts import default_texts
@@ -26,6 +27,16 @@ from bot.knowledge import (
     render_followup,
     render_overview,
 )
+from bot.knowledge.laws import basis_keys, cited_keys
+from bot.knowledge.questions import default_questions
+from bot.knowledge.render import (
+    LAW_ARTICLE_ENTITY,
+    followup_basis,
+    matter_basis,
+    render_legal_basis,
+    render_question,
+    with_basis_button,
+)
 
 FOLLOWUP_TOPICS = {
     "ask_materials": "materials",
@@ -36,6 +47,10 @@ FOLLOWUP_TOPICS = {
 # Follow-ups asked with no matter in context are answered for the petition itself.
 PETITION_TOPICS = {"materials": "utter_petition_materials", "time_limit": "utter_petition_reply_time"}
 ASK_MATTER_FIRST = "您想了解哪件事呢？请先用一两句话说说您遇到的情况，我再告诉您需要什么、多久、去哪办。"
+# The slot with the articles the last answer relied on ("行政复议法 第二十三条", ...).
+LAST_BASIS_SLOT = "last_basis"
+# Actions that keep LAST_BASIS_SLOT up to date for what they say.
+BASIS_ACTIONS = ("action_explain_matter", "action_answer_followup", "action_show_legal_basis")
 
 
 def matter_slots(matter_id: Text) -> List[Dict[Text, Any]]:
@@ -63,22 +78,51 @@ class ActionExplainMatter(Action):
             return self._answer(dispatcher, tracker, decision.matter, decision.alternatives)
         reply = render_clarify(decision.question, decision.options, kb)
         dispatcher.utter_message(**reply.to_rasa())
-        return [SlotSet("matter", None), SlotSet("matter_accepted", None)]
+        # A clarifying question cites nothing: "依据是什么" now has no answer to explain.
+        return [SlotSet("matter", None), SlotSet("matter_accepted", None),
+                SlotSet(LAST_BASIS_SLOT, None)]
 
     @staticmethod
     def _answer(
         dispatcher: CollectingDispatcher, tracker: Tracker, matter_id: Text,
         alternatives: Sequence[Text] = (),
     ) -> List[Dict[Text, Any]]:
-        """Answer; matters that need a person (e.g. officer_conduct) are also handed off."""
+        """Answer the specific question asked if the text matches one of the matter's
+        questions, else the general matter answer; matters that need a person (e.g.
+        officer_conduct) are also handed off."""
         kb = default_knowledge()
         record = kb.get(matter_id)
-        dispatcher.utter_message(**render_answer(record, [kb.get(m) for m in alternatives]).to_rasa())
+        others = [kb.get(m) for m in alternatives]
+        found = default_questions().match(matter_id, question_text(tracker))
+        if found is not None:
+            reply = render_question(record, found.question, others)
+            bases = found.question.basis
+        else:
+            reply = render_answer(record, others)
+            bases = matter_basis(record)
+        dispatcher.utter_message(**with_basis_button(reply).to_rasa())
+        events = matter_slots(matter_id) + [SlotSet(LAST_BASIS_SLOT, basis_keys(bases))]
         if not record.needs_officer:
-            return matter_slots(matter_id)
+            return events
         intro = default_texts().get("needs_officer_handoff")
-        return matter_slots(matter_id) + hand_off(dispatcher, tracker, Reason.NEEDS_OFFICER,
-                                                  intro=intro, matter=matter_id)
+        return events + hand_off(dispatcher, tracker, Reason.NEEDS_OFFICER,
+                                 intro=intro, matter=matter_id)
+
+
+def question_text(tracker: Tracker) -> Text:
+    """The citizen's words to match against the matter's questions.
+
+    A button payload carries no question; but when the citizen taps a matter button
+    under the bot's last answer or clarifying question, the question is the message
+    that answer was about."""
+    text = latest_text(tracker)
+    if not text.startswith("/"):
+        return text
+    if previous_action(tracker) != "action_explain_matter":
+        return ""
+    users = [event for event in tracker.events if event.get("event") == "user"]
+    earlier = str(users[-2].get("text") or "") if len(users) >= 2 else ""
+    return "" if earlier.startswith("/") else earlier
 
 
 class ActionAnswerFollowup(Action):
@@ -101,9 +145,11 @@ class ActionAnswerFollowup(Action):
             overview = render_overview(kb)
             dispatcher.utter_message(text=ASK_MATTER_FIRST, buttons=overview.to_rasa().get("buttons"))
             return []
-        reply = render_followup(kb.get(matter_id), topic)
-        dispatcher.utter_message(**reply.to_rasa())
-        return matter_slots(matter_id)
+        record = kb.get(matter_id)
+        reply = render_followup(record, topic)
+        dispatcher.utter_message(**with_basis_button(reply).to_rasa())
+        return matter_slots(matter_id) + [
+            SlotSet(LAST_BASIS_SLOT, basis_keys(followup_basis(record, topic)))]
 
 
 class ActionScopeOverview(Action):
@@ -121,5 +167,52 @@ class ActionScopeOverview(Action):
             reply = render_area(kb, area)
         else:
             reply = render_overview(kb)
+        dispatcher.utter_message(**reply.to_rasa())
+        return []
+
+
+def bot_texts_since_last_user(tracker: Tracker) -> List[Text]:
+    """What the bot said between the previous user message and the latest one."""
+    texts: List[Text] = []
+    seen_user = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_user:
+                break
+            seen_user = True
+        elif kind == "bot" and seen_user and event.get("text"):
+            texts.append(str(event["text"]))
+    return list(reversed(texts))
+
+
+def basis_to_show(tracker: Tracker) -> List[Text]:
+    """The articles "这是哪条规定的" refers to, as slot keys.
+
+    1. a button for one article (entity law_article);
+    2. the last answer came from an action that records its basis: the slot;
+    3. otherwise the articles cited in what the bot just said (e.g. "如何信访");
+    4. otherwise the basis of the last answer that had one (the slot)."""
+    requested = entity_value(tracker, LAW_ARTICLE_ENTITY)
+    if requested:
+        return [requested]
+    recorded = [str(key) for key in (tracker.get_slot(LAST_BASIS_SLOT) or [])]
+    if previous_action(tracker) in BASIS_ACTIONS:
+        return recorded
+    cited = [key for text in bot_texts_since_last_user(tracker) for key in cited_keys(text)]
+    return list(dict.fromkeys(cited)) or recorded
+
+
+class ActionShowLegalBasis(Action):
+    """Quote the exact text of the articles the last answer cited (from data/laws)."""
+
+    def name(self) -> Text:
+        return "action_show_legal_basis"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        single = entity_value(tracker, LAW_ARTICLE_ENTITY) is not None
+        reply = render_legal_basis(basis_to_show(tracker), single=single)
         dispatcher.utter_message(**reply.to_rasa())
         return []

@@ -1,17 +1,37 @@
 """Statutory time limits from 《信访工作条例》(2022).
 
-The regulation counts in 日 (calendar days) unless it says 工作日 explicitly
-(第二十三条第三款 uses "5个工作日" for a different purpose), so all limits here are
-calendar days.  Following the usual rule that the starting day is not counted,
-a limit of N 日 from day D ends on D + N; it is overdue from D + N + 1.
+Counting rules applied here (see also docs/legal-review.md):
 
-* 第二十三条: written notice whether the petition is accepted — within 15 日 of receipt.
+* 日 are calendar days.  The regulation says 工作日 only where it means it
+  (第二十三条第三款, "5个工作日", for a different purpose), so all limits here are
+  calendar days.  Following the usual rule that the starting day is not counted,
+  a limit of N 日 from day D ends on D + N; it is overdue from D + N + 1.  (That
+  starting-day rule is a convention: the regulation itself does not state it.)
+* Holidays: a deadline is moved off a public holiday only where the statute says
+  so.  《信访工作条例》 has no such rule (unlike, e.g., 《道路交通安全违法行为记分
+  管理办法》第三十六条, which moves a period ending on a holiday to the next working
+  day), so no deadline computed here is moved: a due date that falls on a weekend
+  or public holiday stays where it is (``MOVE_OFF_HOLIDAYS = False``).
+* Hearings: 第三十六条第二款 — the time a 复核 hearing (听证) takes is not counted
+  in the 30-day 复核 period.  Facts may carry ``hearing_days`` (days a finished
+  hearing took, counting its first and last day) and/or ``hearing_started_at``
+  (a hearing under way when ``hearing_days`` is not yet known); neither is
+  required.  While a hearing is under way the 复核 period stands still, so the
+  case is not shown as overdue for the hearing's time.
+
+The limits:
+
+* 第二十三条: written notice (接收情况、处理途径) — within 15 日 of receipt.
 * 第三十四条: handle within 60 日 of acceptance; complex cases may be extended once,
-  by at most 30 日, with the reason told to the petitioner.
+  by at most 30 日, with the reason told to the petitioner.  This, and the 复查/复核
+  below, apply to 第三十一条第六项 matters (信访处理意见书); 建议意见 (第二十九条),
+  检举控告 (第三十条) and requests to act on violations (第三十一条第五项) follow
+  other rules — the case deadlines model the 第三十一条第六项 flow.
 * 第三十五条: 复查 may be requested within 30 日 of receiving the written reply;
   the review body answers within 30 日 of receiving the request.
-* 第三十六条: 复核 likewise (30 日 to request, 30 日 to answer); afterwards the same
-  matter on the same facts and reasons is not accepted again.
+* 第三十六条: 复核 likewise (30 日 to request, 30 日 to answer, hearing time not
+  counted); afterwards the same matter on the same facts and reasons is not
+  accepted again.
 """
 from __future__ import annotations
 
@@ -28,6 +48,7 @@ __all__ = [
     "Deadline",
     "DeadlineFacts",
     "HANDLING_DAYS",
+    "MOVE_OFF_HOLIDAYS",
     "MAX_EXTENSION_DAYS",
     "RECHECK_ANSWER_DAYS",
     "RECHECK_REQUEST_DAYS",
@@ -50,6 +71,8 @@ REVIEW_REQUEST_DAYS = 30  # 第三十五条
 REVIEW_ANSWER_DAYS = 30  # 第三十五条
 RECHECK_REQUEST_DAYS = 30  # 第三十六条第一款
 RECHECK_ANSWER_DAYS = 30  # 第三十六条第一款
+# 《信访工作条例》 has no rule moving a deadline that ends on a holiday (module docstring).
+MOVE_OFF_HOLIDAYS = False
 
 OFFICE = "office"
 PETITIONER = "petitioner"
@@ -67,7 +90,11 @@ class Deadline:
 
 
 class DeadlineFacts(Protocol):
-    """What ``next_deadline`` reads; ``Case`` and ``CaseView`` both provide it (naive UTC)."""
+    """What ``next_deadline`` reads; ``Case`` and ``CaseView`` both provide it (naive UTC).
+
+    Optional, read when present: ``hearing_days`` (int, days a finished 复核 hearing
+    took) and ``hearing_started_at`` (datetime, a 复核 hearing under way) — 第三十六条第二款.
+    """
 
     status: CaseStatus | str
     received_at: datetime
@@ -103,9 +130,12 @@ def recheck_request_due(review_answered: date) -> date:
     return review_answered + timedelta(days=RECHECK_REQUEST_DAYS)
 
 
-def recheck_answer_due(recheck_requested: date) -> date:
-    """Last day for the 复核 opinion (第三十六条)."""
-    return recheck_requested + timedelta(days=RECHECK_ANSWER_DAYS)
+def recheck_answer_due(recheck_requested: date, hearing_days: int | None = 0) -> date:
+    """Last day for the 复核 opinion (第三十六条); the days a hearing took are not counted
+    (第三十六条第二款)."""
+    if hearing_days is not None and hearing_days < 0:
+        raise ValueError(f"hearing_days must not be negative, got {hearing_days!r}")
+    return recheck_requested + timedelta(days=RECHECK_ANSWER_DAYS + (hearing_days or 0))
 
 
 def validate_extension(existing_days: int | None, days: int, reason: str) -> None:
@@ -122,8 +152,27 @@ def validate_extension(existing_days: int | None, days: int, reason: str) -> Non
         raise ExtensionError("延长办理期限必须说明理由 / an extension needs a reason")
 
 
-def _deadline(label: str, due: date, today: date, applies_to: str, basis: str) -> Deadline:
-    return Deadline(label, due, today > due, applies_to, f"《信访工作条例》{basis}")
+def _deadline(label: str, due: date, today: date, applies_to: str, basis: str,
+              overdue: Optional[bool] = None) -> Deadline:
+    late = today > due if overdue is None else overdue
+    return Deadline(label, due, late, applies_to, f"《信访工作条例》{basis}")
+
+
+def _recheck_deadline(case: DeadlineFacts, requested: date, today: date) -> Deadline:
+    """The 复核 answer deadline, with hearing time left out (第三十六条第二款)."""
+    hearing_days = getattr(case, "hearing_days", None)
+    started_at = getattr(case, "hearing_started_at", None)
+    if hearing_days or started_at is None:
+        label = "复核意见期限（听证时间不计入）" if hearing_days else "复核意见期限"
+        return _deadline(label, recheck_answer_due(requested, hearing_days), today, OFFICE, "第三十六条")
+    # A hearing is under way: the period stands still from its first day.
+    started = local_date(started_at)
+    due = recheck_answer_due(requested)
+    if started > due:  # the period had already run out before the hearing began
+        return _deadline("复核意见期限", due, today, OFFICE, "第三十六条")
+    so_far = max((today - started).days + 1, 0)
+    return _deadline("复核意见期限（听证进行中，听证时间不计入）", due + timedelta(days=so_far), today,
+                     OFFICE, "第三十六条", overdue=False)
 
 
 def _answered_deadline(case: DeadlineFacts, today: date) -> Optional[Deadline]:
@@ -136,7 +185,9 @@ def _answered_deadline(case: DeadlineFacts, today: date) -> Optional[Deadline]:
 
 
 def next_deadline(case: DeadlineFacts, today: date) -> Optional[Deadline]:
-    """The next statutory time limit for the case's current status, or ``None``."""
+    """The next statutory time limit for the case's current status, or ``None``.
+
+    Due dates are never moved off weekends or holidays (``MOVE_OFF_HOLIDAYS``)."""
     status = CaseStatus(case.status)
     if status is CaseStatus.RECEIVED:
         due = acceptance_due(local_date(case.received_at))
@@ -150,6 +201,5 @@ def next_deadline(case: DeadlineFacts, today: date) -> Optional[Deadline]:
         due = review_answer_due(local_date(case.review_requested_at))
         return _deadline("复查答复期限", due, today, OFFICE, "第三十五条")
     if status is CaseStatus.RECHECK and case.recheck_requested_at is not None:
-        due = recheck_answer_due(local_date(case.recheck_requested_at))
-        return _deadline("复核意见期限", due, today, OFFICE, "第三十六条")
+        return _recheck_deadline(case, local_date(case.recheck_requested_at), today)
     return None

@@ -164,3 +164,99 @@ def render_clarify(question: str, option_ids: Sequence[str], kb: KnowledgeBase) 
                               payload=payload("describe_matter", matter=CATCH_ALL_MATTER)))
     buttons.append(Button(title=HUMAN_FALLBACK_TITLE, payload=label_button("request_human").payload))
     return Reply(text=question, buttons=buttons)
+
+
+# ---------------------------------------------------------------- specific questions and the law
+# (added for "answer the question asked" and "show the law it cites")
+
+BASIS_LABEL = "ask_legal_basis"           # the "查看法条" button (data/intent_labels.yml)
+LAW_ARTICLE_ENTITY = "law_article"        # entity of a button that asks for one article
+FULL_ANSWER_TITLE = "查看完整说明"
+LEGAL_BASIS_MAX_ARTICLES = 4              # articles quoted in full in one reply
+LEGAL_BASIS_MAX_BUTTONS = 6               # further articles offered as buttons
+SINGLE_ARTICLE_MAX_CHARS = 1200           # one article asked for by its button
+LEGAL_BASIS_INTRO = "刚才的回答依据的是下面这些规定，原文如下："
+LEGAL_BASIS_ONE_INTRO = "条文原文如下："
+LEGAL_BASIS_MORE = "这次回答还引用了：{cites}。想看哪一条，可以点下面的按钮。"
+LEGAL_BASIS_NOTE = "（条文摘自本系统收录的法规文本，以正式公布的文本为准。）"
+NO_BASIS_TEXT = ("刚才的回答没有引用具体的法律条文。您可以先说说遇到的事情，"
+                 "我在回答时会注明依据，之后点“查看法条”就能看到原文。")
+
+
+def scope_line(record: MatterRecord) -> str:
+    """One line: do the traffic police accept this matter, and where it goes."""
+    if record.accepted:
+        return f"「{record.label}」属于交警（公安交管部门）受理，办理单位：{record.handling_unit}。"
+    if record.procedure is not None and record.referral is None:
+        return f"「{record.label}」要走法定程序（{record.procedure.name}），不作为交警信访受理。"
+    where = record.referral.body if record.referral else record.handling_unit
+    contact = f"，联系：{record.referral.contact}" if record.referral and record.referral.contact else ""
+    if record.procedure is not None:
+        return (f"「{record.label}」要走法定程序（{record.procedure.name}），不属于交警信访受理，"
+                f"请找：{where}{contact}。")
+    return f"「{record.label}」不属于交警受理，请找：{where}{contact}。"
+
+
+def with_basis_button(reply: Reply) -> Reply:
+    """The reply with a "查看法条" button, placed before 转人工 (once)."""
+    button = label_button(BASIS_LABEL)
+    buttons = [b for b in reply.buttons if b.payload != button.payload]
+    human = label_button("request_human").payload
+    at = next((i for i, b in enumerate(buttons) if b.payload == human), len(buttons))
+    return Reply(text=reply.text, buttons=buttons[:at] + [button] + buttons[at:], signal=reply.signal)
+
+
+def render_question(record: MatterRecord, question, alternatives: Sequence[MatterRecord] = ()) -> Reply:
+    """The answer to one specific question of a matter (a bot.knowledge.questions.Question):
+    the answer, its legal basis, one scope line, then the matter's buttons."""
+    lines = [f"【{record.label}】{question.question}", question.answer,
+             f"依据：{question.cite()}", scope_line(record)]
+    buttons = [matter_button(other) for other in alternatives if other.id != record.id]
+    if buttons:
+        lines.append(ALTERNATIVES_LINE)
+    full = Button(title=FULL_ANSWER_TITLE, payload=payload("describe_matter", matter=record.id))
+    return Reply(text="\n".join(lines), buttons=buttons + [full] + _buttons(record.next_steps))
+
+
+def matter_basis(record: MatterRecord):
+    """The bases of a general matter answer, in the order a citizen sees them: the time
+    limits shown in the answer, then the matter's legal basis, then the other limits."""
+    shown = [limit.basis for limit in record.time_limits[:ANSWER_MAX_LIMITS]]
+    rest = [limit.basis for limit in record.time_limits[ANSWER_MAX_LIMITS:]]
+    return tuple(shown) + tuple(record.legal_basis) + tuple(rest)
+
+
+def followup_basis(record: MatterRecord, topic: str):
+    """The bases a follow-up answer relies on (time limits cite their own)."""
+    if topic == "time_limit" and record.time_limits:
+        return tuple(limit.basis for limit in record.time_limits)
+    return matter_basis(record)
+
+
+def article_button(key: str) -> Button:
+    """A button asking for one article, e.g. /ask_legal_basis{"law_article":"行政复议法 第二十条"}."""
+    statute, _, number = key.rpartition(" ")
+    return Button(title=f"《{statute}》{number}",
+                  payload=payload(BASIS_LABEL, **{LAW_ARTICLE_ENTITY: key}))
+
+
+def render_legal_basis(keys: Sequence[str], statutes=None, single: bool = False) -> Reply:
+    """The exact text of the cited articles (keys like "行政复议法 第二十三条"), read from
+    data/laws; long articles are trimmed politely, missing ones are named as missing.
+    More than LEGAL_BASIS_MAX_ARTICLES: the rest are offered as buttons."""
+    from bot.knowledge.laws import ARTICLE_MAX_CHARS, render_citation, resolve
+
+    citations = resolve(keys, statutes)
+    if not citations:
+        return Reply(text=NO_BASIS_TEXT, buttons=[label_button("ask_scope_overview"),
+                                                   label_button("request_human")])
+    shown = citations[:1] if single else citations[:LEGAL_BASIS_MAX_ARTICLES]
+    limit = SINGLE_ARTICLE_MAX_CHARS if single else ARTICLE_MAX_CHARS
+    parts = [LEGAL_BASIS_ONE_INTRO if len(shown) == 1 else LEGAL_BASIS_INTRO]
+    parts.extend(render_citation(citation, limit) for citation in shown)
+    more = citations[len(shown):]
+    buttons = [article_button(c.key()) for c in more[:LEGAL_BASIS_MAX_BUTTONS]]
+    if more:
+        parts.append(LEGAL_BASIS_MORE.format(cites="、".join(c.cite() for c in more)))
+    parts.append(LEGAL_BASIS_NOTE)
+    return Reply(text="\n\n".join(parts), buttons=buttons + [label_button("request_human")])

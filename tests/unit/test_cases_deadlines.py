@@ -1,4 +1,4 @@
-"""Statutory deadlines (《信访工作条例》第二十三、三十四、三十五、三十六条)."""
+"""Statutory deadlines (《信访工作条例》第二十三、三十四、三十五、三十六条), hearing time and holidays."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,6 +9,7 @@ import pytest
 
 from bot.cases.clock import local_date, local_midnight
 from bot.cases.deadlines import (
+    MOVE_OFF_HOLIDAYS,
     Deadline,
     acceptance_due,
     handling_due,
@@ -32,6 +33,14 @@ class Facts:
     review_requested_at: Optional[datetime] = None
     recheck_requested_at: Optional[datetime] = None
     extension_days: Optional[int] = None
+
+
+@dataclass
+class HearingFacts(Facts):
+    """Facts with the optional 复核 hearing attributes (第三十六条第二款)."""
+
+    hearing_days: Optional[int] = None
+    hearing_started_at: Optional[datetime] = None
 
 
 def at(day: date) -> datetime:
@@ -144,3 +153,81 @@ def test_valid_extension(days: int) -> None:
 def test_invalid_extension(existing: Optional[int], days: int, reason: str, match: str) -> None:
     with pytest.raises(ExtensionError, match=match):
         validate_extension(existing, days, reason)
+
+
+# ---------------------------------------------------------------- holidays (no rule in the 条例)
+
+
+@pytest.mark.parametrize("received,due", [
+    (date(2026, 9, 16), date(2026, 10, 1)),  # 国庆节
+    (date(2026, 2, 2), date(2026, 2, 17)),   # 春节（正月初一）
+    (date(2026, 3, 7), date(2026, 3, 22)),   # a Sunday
+])
+def test_deadline_on_a_holiday_or_weekend_is_not_moved(received: date, due: date) -> None:
+    """《信访工作条例》 has no rule moving a period that ends on a holiday, so none is moved."""
+    assert MOVE_OFF_HOLIDAYS is False
+    facts = Facts(S.RECEIVED, received_at=at(received))
+    on_the_day = next_deadline(facts, due)
+    assert on_the_day is not None and on_the_day.due_date == due and not on_the_day.overdue
+    assert next_deadline(facts, due + timedelta(days=1)).overdue  # type: ignore[union-attr]
+    assert acceptance_due(received) == due
+
+
+def test_holiday_is_not_skipped_in_handling_or_review_periods() -> None:
+    # 2026-08-02 + 60 days = 2026-10-01 (国庆节): stays.
+    assert handling_due(date(2026, 8, 2)) == date(2026, 10, 1)
+    assert review_answer_due(date(2026, 9, 1)) == date(2026, 10, 1)
+    assert recheck_answer_due(date(2026, 9, 1)) == date(2026, 10, 1)
+
+
+# ---------------------------------------------------------------- hearing time (第三十六条第二款)
+
+
+def recheck_facts(**hearing: object) -> HearingFacts:
+    return HearingFacts(S.RECHECK, review_requested_at=at(date(2026, 3, 10)),
+                        recheck_requested_at=at(date(2026, 5, 2)), **hearing)  # type: ignore[arg-type]
+
+
+def test_recheck_answer_due_leaves_out_hearing_days() -> None:
+    assert recheck_answer_due(date(2026, 5, 2), 0) == date(2026, 6, 1)
+    assert recheck_answer_due(date(2026, 5, 2), None) == date(2026, 6, 1)
+    assert recheck_answer_due(date(2026, 5, 2), 22) == date(2026, 6, 23)
+    with pytest.raises(ValueError):
+        recheck_answer_due(date(2026, 5, 2), -1)
+
+
+def test_finished_hearing_moves_the_recheck_deadline() -> None:
+    # Hearing 2026-05-20 .. 2026-06-10 (22 days, both ends counted): not counted in the 30 日.
+    facts = recheck_facts(hearing_days=22, hearing_started_at=at(date(2026, 5, 20)))
+    deadline = next_deadline(facts, date(2026, 6, 15))
+    assert deadline is not None
+    assert deadline.due_date == date(2026, 6, 23) and not deadline.overdue
+    assert deadline.label.startswith("复核意见期限") and "听证" in deadline.label
+    assert deadline.basis == "《信访工作条例》第三十六条"
+    assert next_deadline(facts, date(2026, 6, 24)).overdue  # type: ignore[union-attr]
+    # Without the hearing the same day would be overdue.
+    assert next_deadline(recheck_facts(), date(2026, 6, 15)).overdue  # type: ignore[union-attr]
+
+
+def test_hearing_under_way_is_never_shown_overdue() -> None:
+    facts = recheck_facts(hearing_started_at=at(date(2026, 5, 20)))
+    for today in (date(2026, 5, 20), date(2026, 6, 10), date(2026, 8, 1)):
+        deadline = next_deadline(facts, today)
+        assert deadline is not None and not deadline.overdue, today
+        assert "听证" in deadline.label
+    # 17 days ran before the hearing (5-03..5-19); if it ends on 6-10, 13 remain: 6-23.
+    assert next_deadline(facts, date(2026, 6, 10)).due_date == date(2026, 6, 23)  # type: ignore[union-attr]
+    # Consistent with the finished-hearing computation for the same hearing.
+    finished = recheck_facts(hearing_days=22, hearing_started_at=at(date(2026, 5, 20)))
+    assert next_deadline(finished, date(2026, 6, 11)).due_date == date(2026, 6, 23)  # type: ignore[union-attr]
+
+
+def test_hearing_started_after_the_period_ran_out_does_not_excuse_it() -> None:
+    facts = recheck_facts(hearing_started_at=at(date(2026, 6, 5)))
+    deadline = next_deadline(facts, date(2026, 6, 8))
+    assert deadline is not None and deadline.due_date == date(2026, 6, 1) and deadline.overdue
+
+
+def test_hearing_attributes_only_affect_the_recheck_answer() -> None:
+    review = HearingFacts(S.REVIEW, review_requested_at=at(date(2026, 3, 10)), hearing_days=10)
+    assert next_deadline(review, date(2026, 4, 10)).due_date == date(2026, 4, 9)  # type: ignore[union-attr]
