@@ -43,6 +43,21 @@ def dictionary_fingerprint(path: Optional[Text]) -> Optional[str]:
     return digest.hexdigest()
 
 
+def head_and_tail(tokens: List[Token], limit: int) -> List[Token]:
+    """At most ``limit`` tokens: the first two thirds and the last third (0: all)."""
+    if limit <= 0 or len(tokens) <= limit:
+        return tokens
+    tail = limit // 3
+    return tokens[: limit - tail] + tokens[len(tokens) - tail:]
+
+
+def words(text: str) -> List[str]:
+    """All words of ``text`` as the tokenizer sees them, uncapped (formulas dropped)."""
+    import jieba
+
+    return [word.lower() for word in jieba.lcut(strip_formulas(text)) if word.strip()]
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
 )
@@ -63,11 +78,19 @@ class DomainJiebaTokenizer(JiebaTokenizer):
             logger.info("Loading jieba user dictionary %s", file)
             jieba.load_userdict(str(file))
 
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**JiebaTokenizer.get_default_config(), "max_tokens": 0}
+
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         """Tokenize like jieba, minus whitespace-only tokens.
 
         A long letter's greeting and closing formulas are left out of the user text's
-        tokens (bot.nlu.letters), so every featurizer sees only what it is about."""
+        tokens (bot.nlu.letters), so every featurizer sees only what it is about. With
+        ``max_tokens`` a longer text keeps its beginning and its end (where citizens put
+        what they ask for): the neural classifiers pad every batch to its longest
+        message, and a few 500-character letters would multiply their training time.
+        The matter classifier reads the whole text itself (``words``)."""
         import jieba
 
         text = message.get(attribute) or ""
@@ -78,4 +101,4 @@ class DomainJiebaTokenizer(JiebaTokenizer):
         kept = [token for token in tokens if token.text.strip()]
         if not kept and tokens:
             return tokens[:1]
-        return kept
+        return head_and_tail(kept, int(self._config.get("max_tokens") or 0))

@@ -1,4 +1,10 @@
-"""Long letters to officials: drop greetings and closing formulas, split into sentences.
+"""What the classifiers read: simplified characters, no letter formulas, sentences.
+
+Citizens write in traditional characters too (車禍, 駕照) and with full-width letters
+and digits (ＸＦ２０２６): ``normalise`` folds both (OpenCC t2s, NFKC) before anything
+else, so one training example covers both scripts.
+
+Long letters to officials: drop greetings and closing formulas, split into sentences.
 
 Citizens write "尊敬的王市长：您好！……望有关部门尽快处理，谢谢！此致 敬礼". The
 formulas say nothing about the matter but pull a classifier towards whatever the
@@ -9,14 +15,18 @@ messages ("谢谢", "您好") are left alone: there the formula *is* the message
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Tuple
+from typing import TYPE_CHECKING, List, Tuple
 
 import yaml
 
 from bot.settings import REPO_ROOT
+
+if TYPE_CHECKING:
+    import opencc
 
 FORMULAS_FILE = REPO_ROOT / "data" / "dict" / "formulas.yml"
 MIN_LETTER_CHARS = 40  # shorter messages are never trimmed
@@ -25,6 +35,18 @@ _CLAUSE = re.compile(r"[^，,。！!？?；;：:\n]+[，,。！!？?；;：:\n]*
 _SENTENCE = re.compile(r"[^。！!？?；;\n]+[。！!？?；;\n]*")
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 MIN_SENTENCE_CHARS = 8
+
+
+@lru_cache(maxsize=1)
+def _to_simplified() -> "opencc.OpenCC":
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def normalise(text: str) -> str:
+    """Traditional → simplified characters, full-width → half-width forms."""
+    return _to_simplified().convert(unicodedata.normalize("NFKC", text or ""))
 
 
 @dataclass(frozen=True)
@@ -54,7 +76,8 @@ def clauses(text: str) -> List[str]:
 
 
 def strip_formulas(text: str, formulas: Formulas | None = None) -> str:
-    """``text`` without greeting/closing clauses; short or all-formula texts unchanged."""
+    """``text`` normalised, without greeting/closing clauses (short texts keep them)."""
+    text = normalise(text)
     if len(text) < MIN_LETTER_CHARS:
         return text
     formulas = formulas or load_formulas()

@@ -18,13 +18,14 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT_RESPONSE_KEY, TEXT, TEXT_TOKENS
+from rasa.shared.nlu.constants import INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from bot.nlu.jieba_tokenizer import words
 from bot.nlu.letters import strip_formulas
 
 logger = logging.getLogger(__name__)
@@ -66,8 +67,8 @@ def accepted_labels(labels: List[str], retrieval_intent: str) -> set:
 
 
 def joined_tokens(message: Message) -> str:
-    tokens = message.get(TEXT_TOKENS) or []
-    return SEPARATOR.join(token.text.lower() for token in tokens)
+    """Every word of the message (the tokenizer may cap what the neural models see)."""
+    return SEPARATOR.join(words(message.get(TEXT) or ""))
 
 
 @DefaultV1Recipe.register(
@@ -78,8 +79,10 @@ class MatterClassifier(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
+        # min_df / max_char_features keep the feature space small: with long letters the
+        # character n-grams alone grew past 200,000 features and training took minutes.
         return {"retrieval_intent": "describe_matter", "C": 20.0, "weight": 0.7,
-                "ranking_length": 10, "max_ngram": 3}
+                "ranking_length": 10, "max_ngram": 3, "min_df": 2, "max_char_features": 40000}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
                  resource: Resource, model: Optional[Dict[str, Any]] = None) -> None:
@@ -120,9 +123,12 @@ class MatterClassifier(GraphComponent):
         if len(set(labels)) < 2:
             logger.warning("MatterClassifier: fewer than two matters in the data; skipped")
             return self._resource
-        words = TfidfVectorizer(analyzer=split_tokens, sublinear_tf=True)
+        words = TfidfVectorizer(analyzer=split_tokens, sublinear_tf=True,
+                                min_df=int(self._config["min_df"]))
         chars = TfidfVectorizer(analyzer="char_wb", sublinear_tf=True,
-                                ngram_range=(1, int(self._config["max_ngram"])))
+                                ngram_range=(1, int(self._config["max_ngram"])),
+                                min_df=int(self._config["min_df"]),
+                                max_features=int(self._config["max_char_features"]) or None)
         features = hstack([words.fit_transform([joined_tokens(m) for m in messages]),
                            chars.fit_transform([message_chars(m) for m in messages])]).tocsr()
         classifier = LogisticRegression(C=float(self._config["C"]), max_iter=3000)

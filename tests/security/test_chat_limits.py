@@ -94,3 +94,5 @@ async def test_the_client_key_goes_to_rasa_per_address_not_per_sender(gateway: t
     first, second, third = (m["client"] for m in rasa.metadata)
     assert first == second != third  # fresh sender ids, same address: same key
     assert "203.0.113.7" not in first
+    await client.post("/api/chat", json={"sender": "web-dddddddd04", "message": "查进度"})
+    assert "client" not in rasa.metadata[-1]  # a local tool on loopback is not keyed
