@@ -27,14 +27,19 @@ class SecretsError(ValueError):
     """A secret the deployment needs is missing or a placeholder."""
 
 
+def _by_name(settings: Settings, with_telegram: bool) -> Dict[str, str]:
+    """The internal secrets by environment variable name (Telegram's when asked)."""
+    named = {"RASA_AUTH_TOKEN": settings.rasa_auth_token,
+             "ACTION_SERVER_TOKEN": settings.action_server_token,
+             "SESSION_SECRET": settings.session_secret}
+    if with_telegram:
+        named["TELEGRAM_WEBHOOK_SECRET"] = settings.telegram_webhook_secret
+    return named
+
+
 def _required(settings: Settings) -> Dict[str, str]:
-    """Secrets this deployment needs, by environment variable name."""
-    needed = {"RASA_AUTH_TOKEN": settings.rasa_auth_token,
-              "ACTION_SERVER_TOKEN": settings.action_server_token,
-              "SESSION_SECRET": settings.session_secret}
-    if settings.telegram_webhook_url:
-        needed["TELEGRAM_WEBHOOK_SECRET"] = settings.telegram_webhook_secret
-    return needed
+    """Secrets this deployment needs (Telegram's only in webhook mode)."""
+    return _by_name(settings, bool(settings.telegram_webhook_url))
 
 
 def weak_secrets(settings: Settings) -> List[str]:
@@ -71,12 +76,7 @@ def prepare_secrets(settings: Settings, var_dir: Path) -> Settings:
 
 def secret_env(settings: Settings) -> Dict[str, str]:
     """The environment every child process gets so that it knows the tokens."""
-    env = {"RASA_AUTH_TOKEN": settings.rasa_auth_token,
-           "ACTION_SERVER_TOKEN": settings.action_server_token,
-           "SESSION_SECRET": settings.session_secret}
-    if settings.telegram_webhook_secret:
-        env["TELEGRAM_WEBHOOK_SECRET"] = settings.telegram_webhook_secret
-    return env
+    return _by_name(settings, bool(settings.telegram_webhook_secret))
 
 
 def read_token(var_dir: Path, name: str) -> str:
