@@ -10,15 +10,13 @@ import asyncio
 import itertools
 import time
 import zlib
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import aiohttp
 
 from bench.conversations import script_for
-from bot.launch.tracker_scrub import HIDDEN
-from bot.privacy import mask_text
+from bot.launch.tracker_scrub import stored_versus_sent
 
 BUSY = "系统繁忙"
 
@@ -150,20 +148,6 @@ async def run_load(target: Target, concurrency: int, budget: int, tag: str,
         run.wall = time.perf_counter() - started
         await session.close()
     return run
-
-
-def stored_versus_sent(tracker: Dict[str, Any], sent: List[str]) -> Tuple[int, int]:
-    """(lost, duplicated) user messages of one conversation.
-
-    The tracker store keeps messages scrubbed (bot.launch.tracker_scrub): phones masked,
-    and an answer to a personal question (the 查询码) hidden, so each sent message is
-    compared in its stored form and a hidden one stands for exactly one message."""
-    stored = Counter(e.get("text") for e in tracker.get("events", []) if e.get("event") == "user")
-    hidden = stored.pop(HIDDEN, 0)
-    expected = Counter(mask_text(message) for message in sent)
-    missing = sum((expected - stored).values())
-    extra = sum((stored - expected).values())
-    return max(0, missing - hidden), extra + max(0, hidden - missing)
 
 
 async def count_lost_and_duplicated(run: Run, rasa_url: str, params: Dict[str, str],

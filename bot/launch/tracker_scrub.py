@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Dict, Iterable, List, Optional
+from collections import Counter
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from bot.privacy import mask_text
 
@@ -97,3 +98,17 @@ def hide_personal_slot(event: Event) -> Optional[Event]:
     if event.get("value") in (None, HIDDEN):
         return None
     return {**event, "value": HIDDEN}
+
+
+def stored_versus_sent(tracker: Dict[str, Any], sent: List[str]) -> Tuple[int, int]:
+    """(lost, duplicated) user messages of one conversation.
+
+    The tracker store keeps messages scrubbed (above): phones masked,
+    and an answer to a personal question (the 查询码) hidden, so each sent message is
+    compared in its stored form and a hidden one stands for exactly one message."""
+    stored = Counter(e.get("text") for e in tracker.get("events", []) if e.get("event") == "user")
+    hidden = stored.pop(HIDDEN, 0)
+    expected = Counter(mask_text(message) for message in sent)
+    missing = sum((expected - stored).values())
+    extra = sum((stored - expected).values())
+    return max(0, missing - hidden), extra + max(0, hidden - missing)

@@ -14,6 +14,7 @@ from typing import Callable, Dict, Iterator, List, Tuple
 import psycopg2
 import requests
 
+from bot.launch.tracker_scrub import stored_versus_sent
 from bot.settings import REPO_ROOT
 from tests.production.cluster import Cluster
 
@@ -67,15 +68,17 @@ def tracker_texts(cluster: Cluster, sender: str) -> List[str]:
 
 
 def assert_nothing_lost(cluster: Cluster, citizen: Citizen) -> None:
-    """Answered messages are in the conversation (once), busy ones in the journal."""
-    in_tracker = Counter(tracker_texts(cluster, citizen.sender))
+    """Answered messages are in the conversation (once, in their scrubbed stored form),
+    busy ones in the journal, and nothing is stored more often than it was sent."""
+    tracker = cluster.tracker(0, citizen.sender)
     in_journal = Counter(journal_texts(cluster, citizen.sender))
-    answered = Counter(m for m, reply in citizen.attempts if BUSY not in reply)
+    answered = [m for m, reply in citizen.attempts if BUSY not in reply]
     busy = Counter(m for m, reply in citizen.attempts if BUSY in reply)
-    sent = Counter(m for m, _ in citizen.attempts)
-    assert not answered - in_tracker, f"answered but not in the conversation: {answered - in_tracker}"
+    lost, _ = stored_versus_sent(tracker, answered)
+    assert lost == 0, f"{lost} answered message(s) not in the conversation: {tracker_texts(cluster, citizen.sender)}"
     assert not busy - in_journal, f"busy but not journaled: {busy - in_journal}"
-    assert not in_tracker - sent, f"in the conversation more often than sent: {in_tracker - sent}"
+    _, duplicated = stored_versus_sent(tracker, [m for m, _ in citizen.attempts])
+    assert duplicated == 0, f"{duplicated} message(s) stored more often than sent"
 
 
 def snapshot(cluster: Cluster) -> Dict[str, list]:
