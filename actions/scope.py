@@ -15,12 +15,14 @@ from actions.tracker_view import (
     matter_ranking,
     matter_scope,
     previous_action,
+    sentence_scores,
 )
 from bot.handoff.models import Reason
 from bot.handoff.texts import default_texts
 from bot.knowledge import (
     decide,
     default_knowledge,
+    mentioned,
     render_answer,
     render_area,
     render_clarify,
@@ -34,6 +36,7 @@ from bot.knowledge.render import (
     followup_basis,
     matter_basis,
     render_legal_basis,
+    render_mentions,
     render_question,
     with_basis_button,
 )
@@ -75,7 +78,12 @@ class ActionExplainMatter(Action):
         decision = decide(matter_ranking(tracker), latest_text(tracker), kb,
                           scope=matter_scope(tracker))
         if decision.kind == "answer":
-            return self._answer(dispatcher, tracker, decision.matter, decision.alternatives)
+            events = self._answer(dispatcher, tracker, decision.matter, decision.alternatives)
+            also = mentioned(decision, sentence_scores(tracker), kb)
+            if also:
+                reply = render_mentions([kb.get(matter) for matter in also])
+                dispatcher.utter_message(**reply.to_rasa())
+            return events
         reply = render_clarify(decision.question, decision.options, kb)
         dispatcher.utter_message(**reply.to_rasa())
         # A clarifying question cites nothing: "依据是什么" now has no answer to explain.

@@ -5,6 +5,8 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 
+from bot.knowledge.decide import scores_of_sentences
+
 MATTER_INTENT = "describe_matter"
 
 
@@ -46,6 +48,12 @@ def matter_scope(tracker: Tracker) -> Optional[float]:
     selector: Dict[str, Any] = tracker.latest_message.get("response_selector") or {}
     value = (selector.get(MATTER_INTENT) or {}).get("scope")
     return float(value) if isinstance(value, (int, float)) else None
+
+
+def sentence_scores(tracker: Tracker) -> List[Tuple[str, float, float]]:
+    """(matter, confidence, P(accept)) of each sentence of a long latest message."""
+    selector: Dict[str, Any] = tracker.latest_message.get("response_selector") or {}
+    return scores_of_sentences((selector.get(MATTER_INTENT) or {}).get("sentences"))
 
 
 def intent_ranking(tracker: Tracker) -> List[Tuple[str, float]]:

@@ -15,6 +15,7 @@ from typing import Dict, List, Tuple
 
 from bench.keyword_router import KeywordRouter
 from bot.evaluation.confusion import write_confusion_png
+from bot.evaluation.embedded import evaluate_embedded
 from bot.evaluation.examples import Example, heldout_sets
 from bot.evaluation.predictor import ModelPredictor
 from bot.evaluation.report import Report, evaluate
@@ -58,6 +59,8 @@ def main() -> None:
         print(f"\n===== {name} messages ({sum(1 for _ in sets[name])}) =====")
         print(full_report(assistant))
     print("\n" + non_matter_intents(reports["short"][0]))
+    print("\n" + evaluate_embedded(sets["long"], sets["short"], default_knowledge(),
+                                   predictor.predict_all).summary())
     count = sum(len(v) for v in sets.values())
     print(f"\nmodel load {loaded - started:.1f}s; {count} messages parsed in "
           f"{parsed - loaded:.1f}s ({1000 * (parsed - loaded) / count:.1f} ms each)")

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from bot.knowledge.decide import scores_of_sentences
+
 
 @dataclass(frozen=True)
 class Prediction:
@@ -14,6 +16,8 @@ class Prediction:
     matter_ranking: List[Tuple[str, float]]
     intent_ranking: List[Tuple[str, float]]
     scope: Optional[float] = None  # the classifier's P(traffic police accept)
+    # (matter, confidence, P(accept)) per sentence of a long letter
+    sentences: Tuple[Tuple[str, float, float], ...] = ()
 
 
 def prediction_from_parse(parsed: Dict[str, Any]) -> Prediction:
@@ -27,7 +31,8 @@ def prediction_from_parse(parsed: Dict[str, Any]) -> Prediction:
     intents = [(str(i["name"]), float(i["confidence"])) for i in parsed.get("intent_ranking") or []]
     scope = selector.get("scope")
     return Prediction(str(intent.get("name") or ""), float(intent.get("confidence") or 0.0),
-                      ranking, intents, float(scope) if isinstance(scope, (int, float)) else None)
+                      ranking, intents, float(scope) if isinstance(scope, (int, float)) else None,
+                      tuple(scores_of_sentences(selector.get("sentences"))))
 
 
 class ModelPredictor:

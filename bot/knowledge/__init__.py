@@ -1,5 +1,5 @@
 """Knowledge base: matter records, overview areas, ambiguity rules; rendering and decisions."""
-from bot.knowledge.decide import Decision, decide
+from bot.knowledge.decide import Decision, decide, mentioned
 from bot.knowledge.loader import (
     Ambiguity,
     AmbiguousPair,
@@ -27,6 +27,6 @@ from bot.knowledge.render import (
 __all__ = [
     "Ambiguity", "AmbiguousPair", "Area", "Decision", "FOLLOWUP_TOPICS", "KnowledgeBase",
     "KnowledgeError", "LegalBasis", "MatterRecord", "Policy", "Procedure", "Referral", "TimeLimit",
-    "decide", "default_knowledge", "load_knowledge", "render_answer", "render_area",
+    "decide", "default_knowledge", "load_knowledge", "mentioned", "render_answer", "render_area",
     "render_clarify", "render_followup", "render_overview",
 ]

@@ -16,7 +16,7 @@ Every clarifying question also offers "都不是 / 其他事情" (see render_cla
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from bot.knowledge.loader import KnowledgeBase, Policy
 
@@ -132,3 +132,40 @@ def _within(ranked: Ranking, text: str, kb: KnowledgeBase, policy: Policy, scope
             return _clarify(pair, [top, *risky][:policy.max_options],
                             "accepted_vs_not_accepted", scope)
     return Decision(kind=ANSWER, matter=top, reason="confident", scope=scope)
+
+
+# (matter id, confidence, P(traffic police accept)) of one sentence of a long letter.
+SentenceScore = Tuple[str, float, float]
+
+
+def scores_of_sentences(raw: Any) -> List[SentenceScore]:
+    """The matter classifier's per-sentence output (parse data) as plain tuples."""
+    result: List[SentenceScore] = []
+    for item in raw if isinstance(raw, list) else []:
+        key = str((item or {}).get("intent_response_key") or "")
+        scope = item.get("scope")
+        if "/" in key and isinstance(scope, (int, float)):
+            result.append((key.split("/", 1)[1], float(item.get("confidence") or 0.0),
+                           float(scope)))
+    return result
+
+
+def mentioned(decision: Decision, sentences: Sequence[SentenceScore], kb: KnowledgeBase,
+              policy: Optional[Policy] = None) -> Tuple[str, ...]:
+    """Other matters that single sentences of a long letter name clearly.
+
+    A traffic sentence inside a letter about something else (or the reverse) must not be
+    lost: it is mentioned after the main answer. The catch-all ``other_government`` is
+    never mentioned, and nothing is mentioned beside a clarifying question."""
+    policy = policy or kb.policy
+    if not decision.is_answer:
+        return ()
+    found: List[str] = []
+    for matter, confidence, scope in sorted(sentences, key=lambda s: -s[1]):
+        if matter in (decision.matter, "other_government") or matter not in kb.ids:
+            continue
+        clear = scope >= policy.accepted_above if kb.get(matter).accepted \
+            else scope <= policy.not_accepted_below
+        if confidence >= policy.sentence_confidence and clear and matter not in found:
+            found.append(matter)
+    return tuple(found[:policy.max_mentions])

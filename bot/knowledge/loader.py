@@ -140,6 +140,10 @@ class Policy:
     # at or above -> only accepted matters are candidates.
     not_accepted_below: float = 0.3
     accepted_above: float = 0.7
+    # Per sentence of a long letter: a matter named with at least this confidence (and
+    # a scope as clear as the thresholds above) is mentioned beside the main answer.
+    sentence_confidence: float = 0.6
+    max_mentions: int = 2
 
 
 @dataclass(frozen=True)
@@ -403,12 +407,14 @@ def _policy(path: Path) -> Policy:
         return Policy()
     fields = _Fields(_read_yaml(path) or {}, str(path))
     fields.only(["answer_threshold", "margin", "max_options", "not_accepted_below",
-                 "accepted_above"])
+                 "accepted_above", "sentence_confidence", "max_mentions"])
     threshold = fields.number("answer_threshold", Policy.answer_threshold)
     margin = fields.number("margin", Policy.margin)
     max_options = int(fields.number("max_options", Policy.max_options))
     low = fields.number("not_accepted_below", Policy.not_accepted_below)
     high = fields.number("accepted_above", Policy.accepted_above)
+    sentence_confidence = fields.number("sentence_confidence", Policy.sentence_confidence)
+    max_mentions = int(fields.number("max_mentions", Policy.max_mentions))
     if not 0.0 <= low < high <= 1.0:
         raise fields.fail("accepted_above", "needs 0 <= not_accepted_below < accepted_above <= 1")
     if not 0.0 < threshold <= 1.0:
@@ -418,7 +424,8 @@ def _policy(path: Path) -> Policy:
     if max_options < 2:
         raise fields.fail("max_options", "must be at least 2")
     return Policy(answer_threshold=threshold, margin=margin, max_options=max_options,
-                  not_accepted_below=low, accepted_above=high)
+                  not_accepted_below=low, accepted_above=high,
+                  sentence_confidence=sentence_confidence, max_mentions=max_mentions)
 
 
 def load_knowledge(root: Optional[Path] = None) -> KnowledgeBase:

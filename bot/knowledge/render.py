@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import Iterable, List, Sequence
 
+from bot.knowledge.laws import ARTICLE_MAX_CHARS, render_citation, resolve
 from bot.knowledge.loader import KnowledgeBase, MatterRecord, TimeLimit
 from bot.labels import label_button
 from bot.replies import Button, Reply
@@ -244,8 +245,6 @@ def render_legal_basis(keys: Sequence[str], statutes=None, single: bool = False)
     """The exact text of the cited articles (keys like "行政复议法 第二十三条"), read from
     data/laws; long articles are trimmed politely, missing ones are named as missing.
     More than LEGAL_BASIS_MAX_ARTICLES: the rest are offered as buttons."""
-    from bot.knowledge.laws import ARTICLE_MAX_CHARS, render_citation, resolve
-
     citations = resolve(keys, statutes)
     if not citations:
         return Reply(text=NO_BASIS_TEXT, buttons=[label_button("ask_scope_overview"),
@@ -260,3 +259,13 @@ def render_legal_basis(keys: Sequence[str], statutes=None, single: bool = False)
         parts.append(LEGAL_BASIS_MORE.format(cites="、".join(c.cite() for c in more)))
     parts.append(LEGAL_BASIS_NOTE)
     return Reply(text="\n\n".join(parts), buttons=buttons + [label_button("request_human")])
+
+
+MENTION_INTRO = "另外，您信中还提到了别的事情："
+MENTION_OUTRO = "想了解怎么办，请点下面对应的按钮。"
+
+
+def render_mentions(records: Sequence[MatterRecord]) -> Reply:
+    """Other matters a long letter names in single sentences: one line each, buttons."""
+    lines = [MENTION_INTRO, *(scope_line(record) for record in records), MENTION_OUTRO]
+    return Reply(text="\n".join(lines), buttons=[matter_button(record) for record in records])

@@ -25,8 +25,9 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from bot.knowledge import default_knowledge
 from bot.nlu.jieba_tokenizer import words
-from bot.nlu.letters import strip_formulas
+from bot.nlu.letters import sentences, strip_formulas
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +59,6 @@ def message_chars(message: Message) -> str:
 
 def accepted_labels(labels: List[str], retrieval_intent: str) -> set:
     """The labels (``describe_matter/<id>``) of matters the traffic police accept."""
-    from bot.knowledge import default_knowledge
-
     kb = default_knowledge()
     prefix = retrieval_intent + "/"
     return {label for label in labels
@@ -82,7 +81,10 @@ class MatterClassifier(GraphComponent):
         # min_df / max_char_features keep the feature space small: with long letters the
         # character n-grams alone grew past 200,000 features and training took minutes.
         return {"retrieval_intent": "describe_matter", "C": 20.0, "weight": 0.7,
-                "ranking_length": 10, "max_ngram": 3, "min_df": 2, "max_char_features": 40000}
+                "ranking_length": 10, "max_ngram": 3, "min_df": 2, "max_char_features": 40000,
+                # Letters at least this long (without greeting and closing) are also
+                # scored sentence by sentence, at most max_sentences of them.
+                "sentence_scoring_chars": 60, "max_sentences": 20}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
                  resource: Resource, model: Optional[Dict[str, Any]] = None) -> None:
@@ -149,9 +151,32 @@ class MatterClassifier(GraphComponent):
         return messages
 
     def _features(self, message: Message) -> Any:
+        return self._texts_features([joined_tokens(message)], [message_chars(message)])
+
+    def _texts_features(self, joined: List[str], chars: List[str]) -> Any:
         model = self._model
-        return hstack([model["words"].transform([joined_tokens(message)]),
-                       model["chars"].transform([message_chars(message)])]).tocsr()
+        return hstack([model["words"].transform(joined),
+                       model["chars"].transform(chars)]).tocsr()
+
+    def _sentence_scores(self, message: Message) -> List[Dict[str, Any]]:
+        """Top matter, its confidence and P(accept) of each sentence of a long letter."""
+        body = message_chars(message)
+        if len(body) < int(self._config["sentence_scoring_chars"]) or self._model is None:
+            return []
+        parts = sentences(body)[: int(self._config["max_sentences"])]
+        if len(parts) < 2:
+            return []
+        features = self._texts_features(
+            [SEPARATOR.join(words(part)) for part in parts], parts)
+        classifier = self._model["classifier"]
+        probabilities = classifier.predict_proba(features)
+        scopes = self._scopes(features)
+        result = []
+        for row, scope in zip(probabilities, scopes):
+            best = int(np.argmax(row))
+            result.append({"intent_response_key": str(classifier.classes_[best]),
+                           "confidence": float(row[best]), "scope": scope})
+        return result
 
     def _probabilities(self, features: Any) -> Dict[str, float]:
         classifier = self._model["classifier"]
@@ -160,11 +185,15 @@ class MatterClassifier(GraphComponent):
 
     def _scope(self, features: Any) -> Optional[float]:
         """P(the traffic police accept the message), from the scope model."""
+        return self._scopes(features)[0]
+
+    def _scopes(self, features: Any) -> List[Optional[float]]:
+        """P(accept) for each row of ``features`` (None without a scope model)."""
         scope = self._model.get("scope")
         if scope is None:
-            return None
+            return [None] * features.shape[0]
         index = list(scope.classes_).index(True)
-        return float(scope.predict_proba(features)[0][index])
+        return [float(p) for p in scope.predict_proba(features)[:, index]]
 
     def _rank(self, message: Message) -> None:
         key = self._config["retrieval_intent"]
@@ -185,7 +214,8 @@ class MatterClassifier(GraphComponent):
         response.setdefault("responses", None)
         selector[key] = {"response": response, "ranking": [
             {"id": i, "confidence": c, "intent_response_key": k}
-            for i, (k, c) in enumerate(ranking)], "scope": self._scope(features)}
+            for i, (k, c) in enumerate(ranking)], "scope": self._scope(features),
+            "sentences": self._sentence_scores(message)}
         selector.setdefault("all_retrieval_intents", [key])
         message.set("response_selector", selector, add_to_output=True)
         logger.debug("matter ranking %s", [(k, round(c, 3)) for k, c in ranking[:3]])
