@@ -127,6 +127,9 @@ def _within(ranked: Ranking, text: str, kb: KnowledgeBase, policy: Policy, scope
             return _clarify(pair, (top, close[1]), "ambiguous_pair", scope)
     if check_risk and kb.get(top).accepted:
         risky = [matter for matter in close[1:] if not kb.get(matter).accepted]
+        if not risky and scope < policy.accept_answer_min_scope:
+            # Acceptance itself is doubtful: offer the likeliest other body beside it.
+            risky = [matter for matter, _ in ranked if not kb.get(matter).accepted][:1]
         if risky:
             pair = kb.pair_question(top, risky[0]) or ACCEPTED_RISK_QUESTION
             return _clarify(pair, [top, *risky][:policy.max_options],

@@ -144,6 +144,9 @@ class Policy:
     # a scope as clear as the thresholds above) is mentioned beside the main answer.
     sentence_confidence: float = 0.6
     max_mentions: int = 2
+    # Between the two scope thresholds an accepted matter is answered only when
+    # P(accept) is at least this; below it the citizen is asked (both kinds offered).
+    accept_answer_min_scope: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -407,7 +410,8 @@ def _policy(path: Path) -> Policy:
         return Policy()
     fields = _Fields(_read_yaml(path) or {}, str(path))
     fields.only(["answer_threshold", "margin", "max_options", "not_accepted_below",
-                 "accepted_above", "sentence_confidence", "max_mentions"])
+                 "accepted_above", "sentence_confidence", "max_mentions",
+                 "accept_answer_min_scope"])
     threshold = fields.number("answer_threshold", Policy.answer_threshold)
     margin = fields.number("margin", Policy.margin)
     max_options = int(fields.number("max_options", Policy.max_options))
@@ -415,6 +419,7 @@ def _policy(path: Path) -> Policy:
     high = fields.number("accepted_above", Policy.accepted_above)
     sentence_confidence = fields.number("sentence_confidence", Policy.sentence_confidence)
     max_mentions = int(fields.number("max_mentions", Policy.max_mentions))
+    accept_min = fields.number("accept_answer_min_scope", Policy.accept_answer_min_scope)
     if not 0.0 <= low < high <= 1.0:
         raise fields.fail("accepted_above", "needs 0 <= not_accepted_below < accepted_above <= 1")
     if not 0.0 < threshold <= 1.0:
@@ -425,7 +430,8 @@ def _policy(path: Path) -> Policy:
         raise fields.fail("max_options", "must be at least 2")
     return Policy(answer_threshold=threshold, margin=margin, max_options=max_options,
                   not_accepted_below=low, accepted_above=high,
-                  sentence_confidence=sentence_confidence, max_mentions=max_mentions)
+                  sentence_confidence=sentence_confidence, max_mentions=max_mentions,
+                  accept_answer_min_scope=accept_min)
 
 
 def load_knowledge(root: Optional[Path] = None) -> KnowledgeBase:

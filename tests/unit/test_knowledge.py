@@ -1,6 +1,8 @@
 """Knowledge base: consistency with the taxonomy and statutes, rendering, decisions, sync."""
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from dataclasses import replace
 from functools import lru_cache
@@ -263,6 +265,16 @@ def test_uncertain_scope_asks_with_both_kinds(kb: KnowledgeBase) -> None:
 
 # Decision rules are tested against fixed thresholds; data/knowledge/policy.yml is tuned separately.
 TEST_POLICY = Policy(answer_threshold=0.5, margin=0.2, max_options=3)
+
+
+def test_doubtful_acceptance_asks_beside_the_likeliest_other_body(kb: KnowledgeBase) -> None:
+    ranking = [("traffic_order", 0.9), ("other_government", 0.06), ("road_damage", 0.04)]
+    strict = dataclasses.replace(TEST_POLICY, not_accepted_below=0.1, accepted_above=0.9,
+                                 accept_answer_min_scope=0.3)
+    doubtful = decide(ranking, "门口总有人乱停", kb, policy=strict, scope=0.25)
+    assert doubtful.kind == "clarify" and doubtful.options[:2] == ("traffic_order", "other_government")
+    likely = decide(ranking, "门口总有人乱停", kb, policy=strict, scope=0.35)
+    assert likely.is_answer and likely.matter == "traffic_order"
 
 
 def test_confident_answer(kb: KnowledgeBase) -> None:
