@@ -13,8 +13,9 @@ from actions.forms import BaseFormValidation
 from actions.tracker_view import client_key, entity_value, latest_text, matter_ranking
 from bot.cases.numbers import parse_case_number
 from bot.cases.runtime import case_service
-from bot.cases.validation import clean_text, valid_phone
+from bot.cases.validation import valid_phone
 from bot.cases.wording import citizen_status_text
+from bot.common.text import clean_field
 from bot.knowledge import decide, default_knowledge, render_answer, render_clarify
 from bot.labels import label_button
 from bot.privacy import normalise_phone
@@ -45,7 +46,7 @@ def sender(tracker: Tracker) -> str:
 
 def sender_key(tracker: Tracker) -> str:
     """The sender id as the case service stores it (cleaned, at most 255 characters)."""
-    return clean_text(sender(tracker))[:255]
+    return clean_field(sender(tracker))[:255]
 
 
 def buttons(*keys: str) -> List[Dict[str, str]]:

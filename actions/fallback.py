@@ -13,7 +13,7 @@ from bot.handoff.models import Reason
 from bot.handoff.texts import default_texts
 from bot.knowledge import default_knowledge
 from bot.labels import label_button, load_labels
-from bot.replies import Button
+from bot.replies import FALLBACK_SIGNAL, Button, Reply
 
 FIRST_MISS = "抱歉，我没太明白您的意思。您是想问下面哪一项吗？都不是的话，请换个说法再说一次。"
 SECOND_MISS = "抱歉，我还是没能理解您的问题。要不要为您转接民警？您也可以先看看交警的受理范围。"
@@ -82,7 +82,9 @@ class ActionFallbackSuggest(Action):
         if streak == 1:
             buttons = [label_button("request_human"), label_button("ask_scope_overview")]
             dispatcher.utter_message(text=SECOND_MISS, buttons=[b.to_rasa() for b in buttons])
-            return []
-        buttons = suggestion_buttons(tracker)
-        dispatcher.utter_message(text=FIRST_MISS, buttons=[b.to_rasa() for b in buttons])
+        else:
+            buttons = suggestion_buttons(tracker)
+            dispatcher.utter_message(text=FIRST_MISS, buttons=[b.to_rasa() for b in buttons])
+        # Tells the gateway's metrics (never the citizen) that the message was not understood.
+        dispatcher.utter_message(**Reply.signal_payload(FALLBACK_SIGNAL))
         return []

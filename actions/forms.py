@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.tracker_view import latest_intent
-from bot.cases.validation import clean_text
+from bot.common.text import clean_field
 
 SKIP_WORDS = {"跳过", "没有", "无", "不清楚", "不知道", "记不清", "不记得", "略", "/deny"}
 NOT_GIVEN = "未提供"
@@ -35,7 +35,7 @@ class BaseFormValidation(FormValidationAction, ABC):
         value: Any, low: int, high: int, dispatcher: CollectingDispatcher, what: str
     ) -> Optional[str]:
         """The cleaned text if its length is within limits; otherwise explain and return None."""
-        text = clean_text(value)
+        text = clean_field(value)
         if len(text) < low:
             dispatcher.utter_message(text=f"{what}写得太简单了，请至少写{low}个字，说清楚一点。")
             return None
@@ -47,7 +47,7 @@ class BaseFormValidation(FormValidationAction, ABC):
     @staticmethod
     def optional_text(value: Any, tracker: Tracker, high: int) -> str:
         """Free text, or 未提供 when the citizen skips the question."""
-        text = clean_text(value)
+        text = clean_field(value)
         if latest_intent(tracker) == "deny" or text in SKIP_WORDS or not text:
             return NOT_GIVEN
         return text[:high]

@@ -26,7 +26,8 @@ from bot.admin.jobs import JobRefused, JobView
 from bot.admin.labels import LabelError
 from bot.admin.registry import RegistryError
 from bot.admin.service import AdminService
-from bot.cases.clock import local_midnight, utc_now
+from bot.common.clock import local_midnight, utc_now
+from bot.store.migrate import upgrade
 
 __all__ = ["build_parser", "main"]
 
@@ -303,8 +304,6 @@ def _models(service: AdminService, out: TextIO) -> int:
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     config = _config(args)
-    from bot.store.migrate import upgrade
-
     upgrade(config.database_url)
     service = AdminService(config)
     try:

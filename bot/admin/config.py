@@ -22,6 +22,7 @@ import yaml
 
 from bot.evaluation.examples import HELDOUT_DIR
 from bot.settings import REPO_ROOT, VAR_DIR, Settings, get_settings
+from bot.topology import rasa_urls
 
 __all__ = ["AdminConfig", "TRAINING_DIRS", "load_config"]
 
@@ -128,10 +129,6 @@ def _file_overrides(path: Path) -> Dict[str, Any]:
 
 def _backends(settings: Settings) -> Tuple[str, ...]:
     """Every Rasa server to hot-swap: RASA_URLS, else the launcher's local instances."""
-    try:
-        from bot.launch.services import rasa_urls
-    except ImportError:
-        return tuple(settings.rasa_backends)
     return tuple(rasa_urls(settings))
 
 

@@ -13,9 +13,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from bot.evaluation.examples import Example
-from bot.evaluation.predictor import Prediction
-from bot.evaluation.report import FALLBACK, MATTER_INTENT, Report
+from bot.evaluation.confusion import write_confusion_png
+from bot.evaluation.examples import Example, heldout_examples
+from bot.evaluation.predictor import ModelPredictor, Prediction
+from bot.evaluation.report import FALLBACK, MATTER_INTENT, Report, evaluate
+from bot.knowledge import default_knowledge
 
 __all__ = ["Comparison", "Delta", "Figures", "HEADLINES", "compare", "figures_from_report",
            "heldout_fingerprint", "label_confusions"]
@@ -140,12 +142,6 @@ def compare(candidate: Figures, deployed: Optional[Figures]) -> Comparison:
 def evaluate_model(model_path: Path, heldout_dir: Path,
                    png_path: Optional[Path] = None) -> Figures:
     """Load the model in-process, parse every held-out example, summarise (slow: ~1 min)."""
-    from bot.evaluation.confusion import write_confusion_png
-    from bot.evaluation.examples import heldout_examples
-    from bot.evaluation.predictor import ModelPredictor
-    from bot.evaluation.report import evaluate
-    from bot.knowledge import default_knowledge
-
     examples = heldout_examples(heldout_dir)
     predictor = ModelPredictor(model_path)
     try:

@@ -28,8 +28,9 @@ from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from bot.admin.models import NluLabel
+from bot.admin.models import NluLabel, RetrainingFlag
 from bot.admin.tracker import Ranking, UserTurn, read_events, user_turn
+from bot.handoff.rating import parse_rating
 from bot.privacy import mask_text
 from bot.store.db import session_scope
 
@@ -167,8 +168,6 @@ class _Collector:
             self._recent.append(turn)
 
     def _rating(self, turn: UserTurn) -> None:
-        from bot.handoff.rating import parse_rating
-
         rating = parse_rating("" if turn.is_payload else turn.text, turn.entities.get("rating"))
         if rating is not None and rating <= 2:
             self.found.extend((previous, "bad_rating") for previous in self._recent)
@@ -243,8 +242,6 @@ class Inbox:
 
     def _from_flags(self, items: Dict[str, InboxItem], since: Optional[datetime],
                     until: Optional[datetime]) -> None:
-        from bot.handoff.models import RetrainingFlag
-
         if not inspect(self._factory.kw["bind"]).has_table(RetrainingFlag.__tablename__):
             return
         query = select(RetrainingFlag)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.admin.config import AdminConfig
 from bot.admin.models import JobStatus, TrainingJob
-from bot.cases.clock import Clock, to_naive_utc, utc_now
+from bot.common.clock import Clock, to_naive_utc, utc_now
 from bot.store.db import session_scope
 
 __all__ = ["JobRefused", "JobStore", "JobView", "STEP_LABELS", "cancel_job", "new_version", "start_job"]

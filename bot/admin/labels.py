@@ -18,7 +18,10 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.admin.inbox import text_key
 from bot.admin.models import LabelStatus, NluLabel
-from bot.cases.clock import Clock, to_naive_utc, utc_now
+from bot.audit.log import add_audit
+from bot.common.clock import Clock, to_naive_utc, utc_now
+from bot.knowledge import default_knowledge
+from bot.labels import LABELS_PATH, read_labels
 from bot.privacy import mask_text
 from bot.store.db import session_scope
 
@@ -41,9 +44,6 @@ class LabelCatalog:
     @classmethod
     def load(cls, domain_file: Path, intent_labels_file: Optional[Path] = None) -> "LabelCatalog":
         """Intents from ``domain.yml`` plus one ``describe_matter/<id>`` per knowledge record."""
-        from bot.knowledge import default_knowledge
-        from bot.labels import LABELS_PATH, read_labels
-
         domain = yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}
         buttons = read_labels(intent_labels_file or LABELS_PATH)
         titles: Dict[str, str] = {}
@@ -117,8 +117,6 @@ class LabelStore:
     def decide(self, targets: Iterable[Target], status: str, label: Optional[str], actor: str,
                ip: Optional[str] = None) -> int:
         """Label / mark as noise / skip many texts in one transaction; returns how many."""
-        from bot.handoff.audit import add_audit
-
         if status not in LabelStatus.ALL:
             raise LabelError(f"未知的处理方式：{status}")
         if status == LabelStatus.LABELLED:
@@ -151,8 +149,6 @@ class LabelStore:
 
     def undo(self, keys: Iterable[str], actor: str) -> int:
         """Forget decisions (the texts go back to the open inbox)."""
-        from bot.handoff.audit import add_audit
-
         count = 0
         now = to_naive_utc(self._clock())
         with session_scope(self._factory) as session:

@@ -1,4 +1,5 @@
-"""ORM models of the admin tools: NLU labels, training jobs, the model registry, deployments.
+"""ORM models of the admin tools: NLU labels, training jobs, the model registry, deployments,
+officers' retraining flags.
 
 Timestamps are naive UTC.  Label texts are stored masked (``bot.privacy.mask_text``).
 ``TrainingJob.active_slot`` is 1 while a job runs and NULL otherwise; its unique
@@ -7,12 +8,14 @@ and PostgreSQL alike).
 """
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 
+import bot.accounts.models  # noqa: F401 (``officers``, target of a foreign key)
+import bot.handoff.models  # noqa: F401 (``handoffs``, target of a foreign key)
 from bot.store.db import Base
 
 __all__ = ["Deployment", "LabelStatus", "NluLabel", "JobStatus", "ModelStatus", "RegisteredModel",
-           "TrainingJob"]
+           "RetrainingFlag", "TrainingJob"]
 
 
 class LabelStatus:
@@ -114,3 +117,24 @@ class Deployment(Base):
     gate_passed = Column(Boolean, nullable=True)
     override_reason = Column(Text, nullable=True)
     detail = Column(Text, nullable=False, default="")
+
+
+class RetrainingFlag(Base):
+    """A citizen message an officer flagged for the admin retraining inbox (raw text kept)."""
+
+    __tablename__ = "retraining_flags"
+    __table_args__ = (UniqueConstraint("sender_id", "message_key"),)
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False)
+    channel = Column(String(32), nullable=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id"), nullable=True, index=True)
+    message_key = Column(String(80), nullable=False)
+    text = Column(Text, nullable=False)
+    intent = Column(String(100), nullable=True)
+    confidence = Column(Float, nullable=True)
+    officer_id = Column(Integer, ForeignKey("officers.id"), nullable=True)
+    flagged_by = Column(String(64), nullable=False)
+    flagged_at = Column(DateTime, nullable=False, index=True)
+    note = Column(Text, nullable=False, default="")
+    status = Column(String(16), nullable=False, default="new")

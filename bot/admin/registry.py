@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.admin.figures import Figures
 from bot.admin.models import Deployment, ModelStatus, RegisteredModel
-from bot.cases.clock import Clock, to_naive_utc, utc_now
+from bot.audit.log import add_audit
+from bot.common.clock import Clock, to_naive_utc, utc_now
 from bot.store.db import session_scope
 
 __all__ = ["DeploymentView", "ModelView", "Registry", "RegistryError", "INITIAL_VERSION"]
@@ -160,8 +161,6 @@ class Registry:
                       gate_passed: Optional[bool], override_reason: Optional[str],
                       detail: Dict[str, Any], ip: Optional[str] = None) -> ModelView:
         """Mark ``version`` deployed (the others retired) and log the deployment, atomically."""
-        from bot.handoff.audit import add_audit
-
         now = self.now()
         with session_scope(self._factory) as session:
             row = self._row(session, version)

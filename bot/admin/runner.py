@@ -26,7 +26,7 @@ from typing import Callable, Dict, List, Optional, Sequence, TextIO
 from bot.admin.config import AdminConfig
 from bot.admin.figures import Figures, evaluate_model
 from bot.admin.fingerprint import data_fingerprint
-from bot.admin.jobs import JobStore, JobView
+from bot.admin.jobs import STEP_LABELS, JobStore, JobView
 from bot.admin.service import AdminService
 from bot.privacy import mask_text
 
@@ -177,8 +177,6 @@ class JobRunner:
         self._last_update = 0.0
 
     def step(self, name: str, progress: float, detail: str = "") -> None:
-        from bot.admin.jobs import STEP_LABELS
-
         self.log.step(STEP_LABELS.get(name, name) + (f"：{detail}" if detail else ""))
         self.store.progress(self.job.id, name, progress, detail)
 

@@ -25,6 +25,8 @@ from bot.admin.insight import Insight, example_counts, few_examples
 from bot.admin.jobs import JobStore, JobView, cancel_job, start_job
 from bot.admin.labels import LabelCatalog, LabelError, LabelStore, Target
 from bot.admin.registry import ModelView, Registry
+from bot.admin.tracker import transcript
+from bot.audit.log import AuditLog
 from bot.store.db import make_engine, make_session_factory
 
 __all__ = ["AdminService", "JobResult"]
@@ -91,8 +93,6 @@ class AdminService:
     def audit(self, actor: str, action: str, target_type: str = "", target_id: object = "",
               detail: Optional[Dict[str, Any]] = None, ip: Optional[str] = None) -> None:
         """One entry in the audit log (the console's ``audit_log`` table)."""
-        from bot.handoff.audit import AuditLog
-
         AuditLog(self.factory).record(actor, action, target_type, target_id, detail, ip)
 
     def close(self) -> None:
@@ -154,8 +154,6 @@ class AdminService:
 
     def transcript(self, sender_id: str, actor: str, ip: Optional[str] = None) -> List[Any]:
         """A conversation's masked transcript from the tracker store (the view is audited)."""
-        from bot.admin.tracker import transcript
-
         lines = transcript(self.tracker_engine, sender_id)
         self.audit(actor, "view_transcript", "conversation", sender_id, {"lines": len(lines)}, ip)
         return lines

@@ -16,6 +16,8 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, inspect, select
 from sqlalchemy.engine import Engine
 
+from bot.privacy import mask_text
+
 __all__ = ["EVENTS", "TrackerEvent", "TranscriptLine", "UserTurn", "read_events", "transcript", "user_turn"]
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -173,8 +175,6 @@ class TranscriptLine:
 
 def transcript(engine: Engine, sender_id: str, limit: int = 500) -> List[TranscriptLine]:
     """Citizen and bot turns (and handoff actions) of one conversation, oldest first."""
-    from bot.privacy import mask_text
-
     if not inspect(engine).has_table("events"):
         return []
     query = (select(EVENTS).where(EVENTS.c.sender_id == sender_id,

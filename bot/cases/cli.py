@@ -20,13 +20,14 @@ from typing import Any, Callable, Optional, Sequence, TextIO
 from alembic.util.exc import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cases.clock import Clock, local_date, local_midnight, utc_now
 from bot.cases.deadlines import next_deadline
 from bot.cases.errors import CaseError, CaseNotFound
 from bot.cases.importing import read_rows
 from bot.cases.service import CaseService, ImportReport
 from bot.cases.views import CaseView
 from bot.cases.wording import citizen_status_text
+from bot.common.clock import Clock, local_date, local_midnight, utc_now
+from bot.settings import get_settings
 from bot.store.db import REPO_ROOT, make_engine, make_session_factory
 from bot.store.migrate import upgrade
 
@@ -37,8 +38,6 @@ DEMO_FILE = REPO_ROOT / "data" / "demo" / "cases.json"
 
 def default_db_url() -> str:
     """URL used without ``--db``: the configured ``DATABASE_URL``."""
-    from bot.settings import get_settings
-
     return get_settings().database_url
 
 

@@ -39,9 +39,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Optional, Protocol
 
-from bot.cases.clock import local_date
 from bot.cases.errors import ExtensionError
 from bot.cases.status import CaseStatus
+from bot.common.clock import local_date
 
 __all__ = [
     "ACCEPTANCE_NOTICE_DAYS",

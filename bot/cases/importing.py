@@ -44,13 +44,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from bot.cases.clock import CHINA_TZ, local_date, local_midnight, to_naive_utc
 from bot.cases.codes import normalise_query_code
 from bot.cases.deadlines import validate_extension
 from bot.cases.errors import CaseError, CaseValidationError
 from bot.cases.numbers import parse_case_number
 from bot.cases.status import CaseStatus, parse_status
-from bot.cases.validation import CaseInput, clean_text, validate_case_input
+from bot.cases.validation import CaseInput, validate_case_input
+from bot.common.clock import CHINA_TZ, local_date, local_midnight, to_naive_utc
+from bot.common.text import clean_field
 
 __all__ = ["DATE_FIELDS", "ImportFileError", "ImportRecord", "parse_date", "parse_import_row", "read_rows"]
 
@@ -128,7 +129,7 @@ def read_rows(path: str | Path) -> list[Any]:
 
 def parse_date(value: object) -> Optional[datetime]:
     """A date/datetime cell -> naive UTC; ``None`` if empty; ``ValueError`` if malformed."""
-    text = clean_text(value)
+    text = clean_field(value)
     if not text:
         return None
     match = _CN_DATE.fullmatch(text)
@@ -184,19 +185,19 @@ def _order_pairs(status: CaseStatus) -> list[tuple[str, str]]:
 
 def _status(row: Mapping[str, object], problems: list[str]) -> CaseStatus:
     try:
-        return parse_status(clean_text(row.get("status")) or CaseStatus.RECEIVED.value)
+        return parse_status(clean_field(row.get("status")) or CaseStatus.RECEIVED.value)
     except ValueError:
         problems.append("状态无效（status）")
         return CaseStatus.RECEIVED
 
 
 def _extension(row: Mapping[str, object], dates: Dates, problems: list[str]) -> Optional[int]:
-    text = clean_text(row.get("extension_days"))
+    text = clean_field(row.get("extension_days"))
     if not text:
         return None
     try:
         days = int(float(text)) if re.fullmatch(r"\d{1,3}(\.0+)?", text) else int(text)
-        validate_extension(None, days, clean_text(row.get("extension_reason")))
+        validate_extension(None, days, clean_field(row.get("extension_reason")))
     except (ValueError, CaseError) as exc:
         problems.append(f"延期无效（extension_days）：{exc}")
         return None
@@ -206,7 +207,7 @@ def _extension(row: Mapping[str, object], dates: Dates, problems: list[str]) -> 
 
 
 def _case_number(row: Mapping[str, object], problems: list[str]) -> Optional[str]:
-    text = clean_text(row.get("case_number"))
+    text = clean_field(row.get("case_number"))
     if not text:
         return None
     number = parse_case_number(text)
@@ -216,7 +217,7 @@ def _case_number(row: Mapping[str, object], problems: list[str]) -> Optional[str
 
 
 def _query_code(row: Mapping[str, object], problems: list[str]) -> Optional[str]:
-    text = clean_text(row.get("query_code"))
+    text = clean_field(row.get("query_code"))
     if not text:
         return None
     code = normalise_query_code(text)
@@ -242,5 +243,5 @@ def parse_import_row(row: object, today: date) -> ImportRecord:
     number, code = _case_number(row, problems), _query_code(row, problems)
     if problems or fields is None:
         raise CaseValidationError(problems)
-    reason = clean_text(row.get("extension_reason")) or None
+    reason = clean_field(row.get("extension_reason")) or None
     return ImportRecord(fields, number, status, dates, extension, reason if extension else None, code)

@@ -19,7 +19,6 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.cases.channels import Channel
-from bot.cases.clock import Clock, local_date, to_naive_utc, utc_now
 from bot.cases.codes import CodeHasher, generate_query_code
 from bot.cases.deadlines import (
     acceptance_due,
@@ -40,8 +39,10 @@ from bot.cases.lockout import LockPolicy, locked_until
 from bot.cases.models import Case, CaseEvent, EventKind, VerificationAttempt
 from bot.cases.numbers import format_case_number, next_free_seq, parse_case_number, split_case_number
 from bot.cases.status import OPEN_STATUSES, CaseStatus, check_transition, parse_status
-from bot.cases.validation import CaseInput, clean_text, validate_case_input
+from bot.cases.validation import CaseInput, validate_case_input
 from bot.cases.views import CaseView, case_to_view
+from bot.common.clock import Clock, local_date, to_naive_utc, utc_now
+from bot.common.text import clean_field
 from bot.privacy import normalise_phone
 from bot.store.db import session_scope
 
@@ -96,7 +97,7 @@ class ImportReport:
 
 
 def _actor(actor: str) -> str:
-    value = clean_text(actor)[:_MAX_ACTOR]
+    value = clean_field(actor)[:_MAX_ACTOR]
     if not value:
         raise CaseValidationError(["必须注明操作人 / an actor (officer name) is required"])
     return value
@@ -236,7 +237,7 @@ class CaseService:
         """Most recent open case (not closed/rejected) with the same phone and matter."""
         query = (
             select(Case)
-            .where(Case.petitioner_phone == normalise_phone(clean_text(phone)), Case.matter == clean_text(matter))
+            .where(Case.petitioner_phone == normalise_phone(clean_field(phone)), Case.matter == clean_field(matter))
             .where(Case.status.in_(list(OPEN_STATUSES)))
             .order_by(Case.received_at.desc(), Case.id.desc())
             .limit(1)
@@ -374,14 +375,14 @@ class CaseService:
             case.status = target
             self._stamp(case, target, when)
             case.updated_at = now
-            self._event(case, EventKind.STATUS, who, clean_text(note), when, before.value)
+            self._event(case, EventKind.STATUS, who, clean_field(note), when, before.value)
             session.flush()
             log.info("case %s %s -> %s by %s", case.case_number, before.value, target.value, who)
             return case_to_view(case)
 
     def extend(self, number: str, days: int, reason: str, actor: str) -> CaseView:
         """Extend the handling period once by 1..30 days with a reason (第三十四条)."""
-        who, why = _actor(actor), clean_text(reason)
+        who, why = _actor(actor), clean_field(reason)
         with session_scope(self._factory) as session:
             case = self._load(session, number, lock=True)
             if CaseStatus(case.status) not in (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS):

@@ -2,26 +2,25 @@
 
 A petition must state the petitioner's name and 请求 (requested outcome), 事实
 (facts) and 理由 (reasons); we also need a reachable phone number, the matter id
-(taxonomy of ../shared/spec/matters.yml) and the channel (第十七条).
+(one of ``data/knowledge/matters/``) and the channel (第十七条).
 All problems are collected and raised together as ``CaseValidationError``.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
 from bot.cases.channels import Channel, parse_channel
 from bot.cases.errors import CaseValidationError
+from bot.common.text import clean_field
 from bot.privacy import normalise_phone
 
-__all__ = ["CaseInput", "FIELD_LIMITS", "clean_text", "valid_phone", "validate_case_input"]
+__all__ = ["CaseInput", "FIELD_LIMITS", "valid_phone", "validate_case_input"]
 
 _MATTER = re.compile(r"[a-z][a-z0-9_]{1,63}")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _LANDLINE = re.compile(r"0[1-9][0-9]{8,10}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 #: field -> (Chinese name, max length, required)
 FIELD_LIMITS: dict[str, tuple[str, int, bool]] = {
@@ -55,14 +54,6 @@ class CaseInput:
     sender_id: Optional[str] = None
 
 
-def clean_text(value: object) -> str:
-    """``str`` of ``value`` with NFC, control characters removed and blanks trimmed."""
-    if value is None:
-        return ""
-    text = unicodedata.normalize("NFC", str(value))
-    return _CONTROL.sub("", text).strip()
-
-
 def valid_phone(phone: str) -> bool:
     """Mainland mobile (11 digits) or landline with area code."""
     return bool(_MOBILE.fullmatch(phone) or _LANDLINE.fullmatch(phone))
@@ -71,7 +62,7 @@ def valid_phone(phone: str) -> bool:
 def _text_fields(raw: Mapping[str, object], problems: list[str]) -> dict[str, str]:
     values: dict[str, str] = {}
     for name, (label, limit, required) in FIELD_LIMITS.items():
-        value = clean_text(raw.get(name))
+        value = clean_field(raw.get(name))
         if required and not value:
             problems.append(f"缺少{label}（{name}）")
         elif len(value) > limit:
@@ -81,14 +72,14 @@ def _text_fields(raw: Mapping[str, object], problems: list[str]) -> dict[str, st
 
 
 def _matter(raw: Mapping[str, object], problems: list[str]) -> str:
-    matter = clean_text(raw.get("matter"))
+    matter = clean_field(raw.get("matter"))
     if not _MATTER.fullmatch(matter):
         problems.append("事项类别无效（matter）")
     return matter
 
 
 def _phone(raw: Mapping[str, object], problems: list[str]) -> str:
-    phone = normalise_phone(clean_text(raw.get("petitioner_phone")))
+    phone = normalise_phone(clean_field(raw.get("petitioner_phone")))
     if not valid_phone(phone):
         problems.append("联系电话无效，请提供手机号或带区号的固定电话（petitioner_phone）")
     return phone
@@ -99,7 +90,7 @@ def _channel(raw: Mapping[str, object], problems: list[str]) -> Optional[Channel
     if isinstance(value, Channel):
         return value
     try:
-        return parse_channel(clean_text(value))
+        return parse_channel(clean_field(value))
     except ValueError:
         problems.append("信访渠道无效：online/letter/phone/visit（channel）")
         return None

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from bot.cases.clock import local_date
 from bot.cases.deadlines import OFFICE, Deadline, next_deadline
 from bot.cases.models import EventKind
 from bot.cases.status import STATUS_LABELS, CaseStatus, citizen_explanation
 from bot.cases.views import CaseView, EventView
+from bot.common.clock import local_date
 
 __all__ = ["citizen_status_text", "format_date"]
 

@@ -18,17 +18,17 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import WSMsgType, web
 
+from bot.admin.flags import RetrainingFlags
+from bot.audit.log import AuditLog
 from bot.cases.service import CaseService
 from bot.cases.status import STATUS_LABELS
 from bot.console import auth, case_views, views
 from bot.console.context import CONSOLE_KEY, JINJA_KEY, Console, console_of
 from bot.console.filters import FILTERS
 from bot.console.signing import signing_key
-from bot.handoff.audit import AuditLog
-from bot.handoff.gateway import ACCOUNTS_KEY, FACTORY_KEY, RUNTIME_KEY
-from bot.handoff.telegram_officers import CHANNEL_LABELS
-from bot.handoff.views import KIND_LABELS
+from bot.handoff.views import CHANNEL_LABELS, KIND_LABELS
 from bot.knowledge import default_knowledge
+from bot.web.keys import ACCOUNTS_KEY, FACTORY_KEY, RUNTIME_KEY
 
 __all__ = ["CONSOLE_KEY", "PREFIX", "TEMPLATES_DIR", "setup_console"]
 
@@ -80,7 +80,8 @@ def setup_console(app: web.Application, cases: Optional[CaseService] = None) -> 
     runtime = app[RUNTIME_KEY]
     console = Console(runtime=runtime, accounts=app[ACCOUNTS_KEY], audit=AuditLog(factory),
                       cases=cases or CaseService(factory), settings=app["settings"],
-                      factory=factory, cookie_key=signing_key(app["settings"].session_secret))
+                      factory=factory, flags=RetrainingFlags(factory),
+                      cookie_key=signing_key(app["settings"].session_secret))
     app[CONSOLE_KEY] = console
     env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
                                autoescape=jinja2.select_autoescape(default=True),

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlparse
 
 from aiohttp import web
 
-from bot.console.accounts import MAX_FAILURES, SESSION_LIFETIME
+from bot.accounts.service import MAX_FAILURES, SESSION_LIFETIME
 from bot.console.context import client_ip, console_of, current, render, run_db
 from bot.console.signing import sign, unsign
 from bot.console.throttle import ADDRESS_WINDOW

@@ -11,13 +11,14 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.orm import sessionmaker
 
+from bot.accounts.service import AccountService, OfficerView, SessionInfo
+from bot.admin.flags import RetrainingFlags
+from bot.audit.log import AuditLog
 from bot.cases.service import CaseService
-from bot.console.accounts import AccountService, OfficerView, SessionInfo
 from bot.console.throttle import LoginThrottle
-from bot.gateway.addresses import client_ip
-from bot.handoff.audit import AuditLog
 from bot.handoff.runtime import HandoffRuntime
 from bot.settings import Settings
+from bot.web.addresses import client_ip
 
 __all__ = ["CONSOLE_KEY", "Console", "FLASH", "client_ip", "console_of", "current", "officer_of",
            "redirect", "render", "run_db"]
@@ -59,6 +60,7 @@ class Console:
     cases: CaseService
     settings: Settings
     factory: sessionmaker
+    flags: RetrainingFlags
     cookie_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))  # bot.console.signing
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
 

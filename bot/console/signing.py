@@ -1,7 +1,7 @@
 """Signed console session cookies (keyed with ``SESSION_SECRET``).
 
 The cookie carries ``<random token>.<HMAC-SHA256 of it>``; the database keeps only
-the token's SHA-256 (``bot.console.accounts``).  A cookie whose signature does not
+the token's SHA-256 (``bot.accounts.service``).  A cookie whose signature does not
 match never reaches the database, and changing ``SESSION_SECRET`` ends every
 console session at once.  Without a usable secret (unset, placeholder or shorter
 than 32 characters) a random per-process key is used: sessions then end when the

@@ -11,8 +11,7 @@ from bot.cases.errors import CaseError
 from bot.cases.models import Case
 from bot.cases.views import CaseView
 from bot.console.auth import require_admin
-from bot.console.context import (Console, client_ip, console_of, officer_of, redirect, render,
-                                 run_db)
+from bot.console.context import Console, client_ip, console_of, officer_of, redirect, render, run_db
 from bot.console.transcript import find_tracker_message, merge, nlu_summary
 from bot.conversation.rasa_client import RasaUnavailable
 from bot.handoff.models import Kind
@@ -89,7 +88,7 @@ async def _transcript_context(request: web.Request, view: HandoffView) -> Dict[s
     service = console.runtime.service
     messages = await run_db(service.messages, view.id)
     tracker = await _tracker(console, view.sender_id)
-    flagged = await run_db(service.flagged_keys, view.sender_id)
+    flagged = await run_db(console.flags.flagged_keys, view.sender_id)
     return {"handoff": view, "lines": merge(tracker, messages), "tracker_ok": tracker is not None,
             "flagged": flagged, "nlu": nlu_summary(tracker)}
 
@@ -211,7 +210,7 @@ async def flag(request: web.Request) -> web.StreamResponse:
             text, intent, confidence = line.text, line.intent, line.confidence
     if text is None:
         raise redirect(_back(view.id), "flag_failed")
-    new = await run_db(console.runtime.service.flag_for_retraining, sender_id=view.sender_id,
+    new = await run_db(console.flags.flag_for_retraining, sender_id=view.sender_id,
                        channel=view.channel, handoff_id=view.id, message_key=key, text=text,
                        intent=intent, confidence=confidence, officer_id=me.id,
                        username=me.username, ip=client_ip(request))

@@ -20,36 +20,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from sqlalchemy import Column, DateTime, Integer, String, Text, select
+from sqlalchemy import select
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
-from bot.cases.clock import Clock, utc_now
+from bot.common.clock import Clock, utc_now
+from bot.conversation.models import JournalEntry
 from bot.privacy import mask_text
 from bot.settings import VAR_DIR, Settings
-from bot.store.db import Base, make_engine, make_session_factory, session_scope
+from bot.store.db import make_engine, make_session_factory, session_scope
 
-__all__ = ["JournalEntry", "JournalView", "MessageJournal", "SPOOL_NAME"]
+__all__ = ["JournalView", "MessageJournal", "SPOOL_NAME"]
 
 logger = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 5.0
 SPOOL_NAME = "journal-spool.jsonl"
-
-
-class JournalEntry(Base):
-    """One citizen message that got the busy reply instead of an answer."""
-
-    __tablename__ = "message_journal"
-
-    id = Column(Integer, primary_key=True)
-    key = Column(String(36), nullable=False, unique=True)
-    received_at = Column(DateTime, nullable=False, index=True)
-    channel = Column(String(32), nullable=False)
-    sender_id = Column(String(255), nullable=False, index=True)
-    text = Column(Text, nullable=False)
-    reason = Column(String(255), nullable=False)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol, Tuple
 
+from bot.common.text import MAX_MESSAGE_CHARS, clean_message
 from bot.conversation.rasa_client import RasaClient, RasaUnavailable
-from bot.conversation.text import MAX_MESSAGE_CHARS, clean_text
 from bot.privacy import mask_text
-from bot.replies import Reply
+from bot.replies import FALLBACK_SIGNAL, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +20,31 @@ TOO_LONG_REPLY = (
     f"您的消息超过了{MAX_MESSAGE_CHARS}字，系统无法一次处理。"
     "请分几段发送，或先用一两句话说明您想办的事。"
 )
+
+
+class Outcome(str, Enum):
+    """What became of one citizen message (the ``outcome`` label of the metrics)."""
+
+    ANSWERED = "answered"        # Rasa answered
+    BUSY = "busy"                # Rasa unreachable: busy reply, message journalled
+    NO_REPLY = "no_reply"        # Rasa answered nothing (an action failed): journalled
+    EMPTY_INPUT = "empty_input"  # nothing left after cleaning
+    TOO_LONG = "too_long"        # over MAX_MESSAGE_CHARS
+    TO_OFFICER = "to_officer"    # an interceptor (a handoff) took the message
+
+
+@dataclass(frozen=True)
+class Handled:
+    """The replies to one message, what became of it and the bot's signals."""
+
+    replies: List[Reply]
+    outcome: Outcome
+    signals: Tuple[str, ...] = field(default=())
+
+    @property
+    def fallback(self) -> bool:
+        """The bot did not understand the message (its fallback action answered)."""
+        return FALLBACK_SIGNAL in self.signals
 
 
 class Interceptor(Protocol):
@@ -78,26 +105,37 @@ class ConversationRouter:
         metadata: Optional[Dict[str, Any]] = None,
     ) -> List[Reply]:
         """Answer one citizen message; never raises for bad input or Rasa outages."""
-        text = clean_text(text)
+        return (await self.handle_message(channel, sender_id, text, metadata)).replies
+
+    async def handle_message(
+        self,
+        channel: str,
+        sender_id: str,
+        text: str,
+        metadata: Optional[Dict[str, Any]] = None,
+    ) -> Handled:
+        """:meth:`handle` with the outcome and the signals (what metrics record)."""
+        text = clean_message(text)
         if not text:
-            return [Reply(EMPTY_REPLY)]
+            return Handled([Reply(EMPTY_REPLY)], Outcome.EMPTY_INPUT)
         if len(text) > MAX_MESSAGE_CHARS:
-            return [Reply(TOO_LONG_REPLY)]
+            return Handled([Reply(TOO_LONG_REPLY)], Outcome.TOO_LONG)
         self.channels[sender_id] = channel
         for interceptor in self._interceptors:
             claimed = await interceptor(channel, sender_id, text)
             if claimed is not None:
-                return claimed
+                return Handled(claimed, Outcome.TO_OFFICER)
         try:
             replies = await self.rasa.send(sender_id, text, {"channel": channel, **(metadata or {})})
         except RasaUnavailable as error:
             await self._journal(channel, sender_id, text, f"rasa unavailable: {error}")
-            return [Reply(BUSY_REPLY)]
+            return Handled([Reply(BUSY_REPLY)], Outcome.BUSY)
         await self._notify_observers(channel, sender_id, text, replies)
+        signals = tuple(reply.signal for reply in replies if reply.signal)
         replies = [reply for reply in replies if not reply.signal]
         if not replies:
             # Rasa answers an empty list when a custom action failed: never leave
             # the citizen without an answer.
             await self._journal(channel, sender_id, text, "rasa returned no reply")
-            return [Reply(NO_ANSWER_REPLY)]
-        return replies
+            return Handled([Reply(NO_ANSWER_REPLY)], Outcome.NO_REPLY, signals)
+        return Handled(replies, Outcome.ANSWERED, signals)

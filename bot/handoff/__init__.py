@@ -1,13 +1,19 @@
 """Human handoff (人工接管): handoff records, early warning, citizen texts, officer routing.
 
-Public API (kept free of aiohttp/Telegram imports so the action server can use it):
+A pure domain package: no aiohttp and no Telegram imports, so the action server can use
+it (``tests/unit/test_layers.py`` keeps it below the gateway, the console and the
+channels).  Public API:
 
-* ``HandoffService`` — handoffs, messages, ratings, retraining flags (``bot.handoff.service``);
+* ``HandoffService`` — handoffs, their messages and ratings (``bot.handoff.service``);
 * ``start_handoff`` — open/reuse a handoff and build what the citizen is told (actions);
 * ``WarningDetector`` / ``default_detector`` — early-warning vocabulary (``data/handoff``);
-* ``parse_rating``, ``default_texts``, the model constants ``Status``/``Reason``/``Priority``/``Kind``.
+* ``parse_rating``, ``default_texts``, the model constants ``Status``/``Reason``/``Priority``/``Kind``;
+* ``HandoffRuntime`` (``bot.handoff.runtime``) — the asyncio loop that pauses/resumes
+  conversations and delivers officers' messages through a ``DeliveryHub``.
 
-The gateway side lives in ``bot.handoff.gateway.setup_handoff`` and ``bot.handoff.runtime``.
+Wired into the aiohttp gateway by ``bot.gateway.handoff.setup_handoff``; the Telegram
+officers' group is ``bot.channels.telegram.officers``.  Officer accounts are
+``bot.accounts``, the audit log ``bot.audit``, retraining flags ``bot.admin.flags``.
 """
 from bot.handoff.citizen import HandoffStart, start_handoff
 from bot.handoff.models import Kind, Priority, Reason, Status

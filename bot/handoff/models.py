@@ -1,12 +1,13 @@
-"""ORM models of handoffs (人工接管), their messages and retraining flags.
+"""ORM models of handoffs (人工接管) and their messages.
 
 A handoff moves ``waiting → assigned → closed`` (``release`` goes back to
 waiting).  At most one handoff per (channel, sender) is open at a time (partial
 unique index, SQLite and PostgreSQL).  ``paused`` says whether the Rasa
 conversation is paused (citizen messages go to the officer, not the bot).
 Outgoing messages (officer/bot/system) carry a ``delivered`` flag so they are
-delivered once, also across restarts.  Importing this module also registers the
-console's tables (accounts, sessions, audit log).
+delivered once, also across restarts.  Officer accounts (``officers``, the target of
+foreign keys here) are in ``bot.accounts.models``; officers' retraining flags in
+``bot.admin.models``.
 """
 from __future__ import annotations
 
@@ -15,17 +16,15 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
-    Float,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
-    UniqueConstraint,
     text,
 )
 
-from bot.console.models import AuditEntry, Officer, OfficerSession  # noqa: F401 (registers tables)
+import bot.accounts.models  # noqa: F401 (``officers``, target of foreign keys)
 from bot.store.db import Base
 
 __all__ = [
@@ -34,7 +33,6 @@ __all__ = [
     "Kind",
     "Priority",
     "Reason",
-    "RetrainingFlag",
     "Status",
 ]
 
@@ -126,24 +124,3 @@ class HandoffMessage(Base):
     delivered = Column(Boolean, nullable=False, default=False, index=True)
     delivered_at = Column(DateTime, nullable=True)
     attempts = Column(Integer, nullable=False, default=0)
-
-
-class RetrainingFlag(Base):
-    """A citizen message an officer flagged for the admin retraining inbox (raw text kept)."""
-
-    __tablename__ = "retraining_flags"
-    __table_args__ = (UniqueConstraint("sender_id", "message_key"),)
-
-    id = Column(Integer, primary_key=True)
-    sender_id = Column(String(255), nullable=False)
-    channel = Column(String(32), nullable=True)
-    handoff_id = Column(Integer, ForeignKey("handoffs.id"), nullable=True, index=True)
-    message_key = Column(String(80), nullable=False)
-    text = Column(Text, nullable=False)
-    intent = Column(String(100), nullable=True)
-    confidence = Column(Float, nullable=True)
-    officer_id = Column(Integer, ForeignKey("officers.id"), nullable=True)
-    flagged_by = Column(String(64), nullable=False)
-    flagged_at = Column(DateTime, nullable=False, index=True)
-    note = Column(Text, nullable=False, default="")
-    status = Column(String(16), nullable=False, default="new")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Tuple
 
-from bot.cases.clock import to_naive_utc
+from bot.common.clock import to_naive_utc
 from bot.handoff.texts import HandoffTexts
 
 __all__ = ["OfficeHours", "OfficeStatus"]

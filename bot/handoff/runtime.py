@@ -15,7 +15,8 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol, Tup
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.console.accounts import OfficerView
+from bot.accounts.service import OfficerView
+from bot.common.backoff import next_delay
 from bot.conversation.delivery import DeliveryHub
 from bot.conversation.rasa_client import RasaClient, RasaUnavailable
 from bot.handoff.events import EventBus
@@ -311,7 +312,7 @@ class HandoffRuntime:
     def _failed(self, key: Tuple[str, int]) -> None:
         """Back off exponentially (1 s, 2 s, 4 s … 60 s) before trying ``key`` again."""
         _, last = self._backoff.get(key, (0.0, 0.0))
-        delay = min(MAX_BACKOFF, last * 2 if last else 1.0)
+        delay = next_delay(last, first=1.0, cap=MAX_BACKOFF)
         self._backoff[key] = (time.monotonic() + delay, delay)
 
     def _waiting(self, key: Tuple[str, int]) -> bool:

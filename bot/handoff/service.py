@@ -18,10 +18,10 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.cases.clock import Clock, to_naive_utc, utc_now
-from bot.console.models import Officer
-from bot.handoff.audit import add_audit
-from bot.handoff.models import Handoff, HandoffMessage, Kind, Priority, Reason, RetrainingFlag, Status
+from bot.accounts.models import Officer
+from bot.audit.log import add_audit
+from bot.common.clock import Clock, to_naive_utc, utc_now
+from bot.handoff.models import Handoff, HandoffMessage, Kind, Priority, Reason, Status
 from bot.handoff.views import (
     HandoffView,
     MessageView,
@@ -62,7 +62,7 @@ def _merge_tags(old: str, new: Iterable[str]) -> Tuple[str, bool]:
 
 
 class HandoffService:
-    """Handoffs, their messages, ratings and retraining flags."""
+    """Handoffs, their messages and ratings."""
 
     def __init__(self, factory: sessionmaker, clock: Clock = utc_now) -> None:
         self._factory = factory
@@ -424,35 +424,4 @@ class HandoffService:
             row.rating, row.rated_at, row.updated_at = rating, now, now
             session.flush()
             return self._view(session, row)
-
-    # ------------------------------------------------------- retraining
-    def flag_for_retraining(self, *, sender_id: str, channel: Optional[str], handoff_id: Optional[int],
-                            message_key: str, text: str, intent: Optional[str],
-                            confidence: Optional[float], officer_id: int, username: str,
-                            note: str = "", ip: Optional[str] = None) -> bool:
-        """Add a citizen message to the retraining inbox; False if it was already flagged."""
-        try:
-            with self._session() as session:
-                now = self.now()
-                session.add(RetrainingFlag(
-                    sender_id=sender_id, channel=channel, handoff_id=handoff_id,
-                    message_key=message_key[:80], text=text[:MAX_TEXT], intent=intent,
-                    confidence=confidence, officer_id=officer_id, flagged_by=username[:64],
-                    flagged_at=now, note=note[:1000], status="new"))
-                session.flush()
-                add_audit(session, now, username, "flag_retraining", "handoff", handoff_id or "",
-                          {"message_key": message_key, "intent": intent}, ip)
-        except IntegrityError:
-            return False
-        return True
-
-    def flags(self, limit: int = 200) -> List[RetrainingFlag]:
-        query = select(RetrainingFlag).order_by(RetrainingFlag.id.desc()).limit(limit)
-        with self._session() as session:
-            return list(session.execute(query).scalars().all())
-
-    def flagged_keys(self, sender_id: str) -> set[str]:
-        query = select(RetrainingFlag.message_key).where(RetrainingFlag.sender_id == sender_id)
-        with self._session() as session:
-            return set(session.execute(query).scalars().all())
 

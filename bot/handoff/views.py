@@ -11,6 +11,7 @@ from bot.replies import Button, Reply
 
 __all__ = [
     "HandoffView",
+    "CHANNEL_LABELS",
     "KIND_LABELS",
     "MessageView",
     "PRIORITY_LABELS",
@@ -20,6 +21,7 @@ __all__ = [
     "message_view",
 ]
 
+CHANNEL_LABELS = {"webchat": "网页", "telegram": "Telegram", "wechat": "微信"}
 STATUS_LABELS = {Status.WAITING: "等待接入", Status.ASSIGNED: "处理中", Status.CLOSED: "已结束"}
 REASON_LABELS = {
     Reason.REQUESTED: "群众要求转人工",

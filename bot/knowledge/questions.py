@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Tuple
 
+from bot.knowledge.laws import default_statutes
 from bot.knowledge.loader import (
     DEFAULT_ROOT,
     KnowledgeBase,
@@ -256,8 +257,6 @@ def load_questions(root: Optional[Path] = None, kb: Optional[KnowledgeBase] = No
     Checks: the file names a known matter; ids are unique per matter; 3-6 phrasings,
     none repeated within the matter; plain-text answers; every cited article exists
     in data/laws (pass ``statutes={}`` only in tests that build their own)."""
-    from bot.knowledge.laws import default_statutes
-
     root = Path(root) if root is not None else QUESTIONS_DIR
     kb = kb or default_knowledge()
     statutes = statutes if statutes is not None else default_statutes()

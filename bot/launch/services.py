@@ -22,8 +22,7 @@ from bot.launch.logging_config import write_logging_config
 from bot.launch.secrets import SecretsError, prepare_secrets, secret_env
 from bot.launch.supervisor import Service
 from bot.settings import LOOPBACK_HOSTS, REPO_ROOT, VAR_DIR, Settings
-
-
+from bot.topology import rasa_ports, rasa_urls
 
 logger = logging.getLogger("launch")
 
@@ -34,19 +33,6 @@ class ConfigurationError(ValueError):
 
 def venv_bin(name: str) -> str:
     return str(Path(sys.executable).parent / name)
-
-
-def rasa_ports(settings: Settings) -> List[int]:
-    return [settings.rasa_port + i for i in range(settings.rasa_instances)]
-
-
-def rasa_urls(settings: Settings) -> List[str]:
-    """What the gateway talks to: RASA_URLS if set, else the local instances."""
-    if settings.rasa_urls:
-        return list(settings.rasa_urls)
-    if settings.rasa_instances > 1:
-        return [f"http://127.0.0.1:{port}" for port in rasa_ports(settings)]
-    return [settings.rasa_url]
 
 
 def deployed_model(settings: Settings) -> Path:

@@ -1,6 +1,6 @@
 """SQLAlchemy 1.4 (2.0-style) engine, session factory and the declarative ``Base``.
 
-All timestamps are stored as naive UTC datetimes (see ``bot.cases.clock``).
+All timestamps are stored as naive UTC datetimes (see ``bot.common.clock``).
 Relative SQLite paths are resolved against the repository root, so
 ``sqlite:///var/app.db`` always means ``<repo>/var/app.db`` whatever the cwd.
 SQLite files we create are mode 0600 (they hold personal data); SQLite gives its
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine, URL, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.future import create_engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 

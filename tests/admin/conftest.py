@@ -9,9 +9,10 @@ import pytest
 
 from bot.admin.config import AdminConfig
 from bot.admin.service import AdminService
-from bot.cases.clock import utc_now
+from bot.common.clock import utc_now
 from tests.admin.project import copy_project
 from tests.admin.seed import Act, Bot, Say, flag_message, seed_tracker
+
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:

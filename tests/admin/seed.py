@@ -96,7 +96,7 @@ def event_rows(db: Path) -> List[dict]:
 def flag_message(app_db_url: str, sender: str, text: str, intent: Optional[str], confidence: float,
                  at: datetime) -> None:
     """An officer's "flag for retraining" row as the console stores it."""
-    from bot.handoff.models import RetrainingFlag
+    from bot.admin.models import RetrainingFlag
     from bot.store.db import make_engine, make_session_factory, session_scope
 
     engine = make_engine(app_db_url)

@@ -60,7 +60,7 @@ class StackAdmin:
 
 @pytest.fixture(scope="session")
 def stack_admin(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackAdmin]:
-    from bot.console.accounts import AccountService, AccountError
+    from bot.accounts.service import AccountError, AccountService
 
     project = copy_project(tmp_path_factory.mktemp("admin-project"))
     overrides = {"project_root": str(project), "rasa_cache_dir": str(REPO_ROOT / ".rasa" / "cache")}

@@ -69,7 +69,7 @@ def test_a_worse_model_is_refused_and_nothing_is_loaded(fleet: AdminService, ser
 
 def test_override_with_a_reason_deploys_and_is_logged(fleet: AdminService, servers: List[FakeRasa],
                                                       tmp_path: Path) -> None:
-    from bot.console.models import AuditEntry
+    from bot.audit.models import AuditEntry
 
     candidate(fleet, "worse", replace(BASE, intent_macro_f1=0.90), tmp_path)
     outcome = fleet.deploy("worse", "admin1", "  紧急修复：新事项上线，F1 下降可接受  ")

@@ -29,7 +29,7 @@ def test_label_catalogue_has_intents_and_matters(service: AdminService) -> None:
 
 
 def test_decisions_store_who_and_when_and_are_audited(service: AdminService, seeded: datetime) -> None:
-    from bot.console.models import AuditEntry
+    from bot.audit.models import AuditEntry
 
     service.decide([text_key(LOW)], "labelled", "describe_matter/vehicle_impound", "admin1", "10.0.0.1")
     view = service.labels.get(text_key(LOW))

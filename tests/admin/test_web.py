@@ -5,20 +5,21 @@ import asyncio
 import dataclasses
 import json
 import re
-from urllib.parse import quote
 from datetime import datetime, timedelta
 from typing import Any, Dict, Iterator
+from urllib.parse import quote
 
 import pytest
 from aiohttp.test_utils import TestClient
 from argon2 import PasswordHasher
 
+from bot.accounts.service import AccountService
 from bot.admin.config import AdminConfig
 from bot.admin.figures import Figures
 from bot.admin.inbox import text_key
 from bot.admin.service import AdminService
-from bot.admin.web.context import ADMIN_KEY, ADMIN_PREFIX as ADMIN, Admin
-from bot.console.accounts import AccountService
+from bot.admin.web.context import ADMIN_KEY, Admin
+from bot.admin.web.context import ADMIN_PREFIX as ADMIN
 from tests.admin.conftest import GIBBERISH, LOW
 from tests.admin.fake_rasa import FakeRasa
 from tests.admin.seed import Say, seed_tracker
@@ -192,7 +193,7 @@ async def test_transcript_views_exports_and_retraining_are_audited(
         client: TestClient, config: AdminConfig, seeded: datetime,
         monkeypatch: pytest.MonkeyPatch) -> None:
     import bot.admin.service as service_module
-    from bot.handoff.audit import AuditLog
+    from bot.audit.log import AuditLog
 
     def start_job(cfg: AdminConfig, store: Any, requested_by: str) -> Any:
         return store.create("v-audit", requested_by, cfg.var_dir / "audit.log")  # no training

@@ -68,7 +68,7 @@ def accounts(stack: Stack) -> Iterator[Accounts]:
     """An officer and an admin in the stack's database, both logged in."""
     if not HAS_CONSOLE:
         pytest.skip("bot.console is not present")
-    from bot.console.accounts import AccountService
+    from bot.accounts.service import AccountService
     from bot.store.db import make_engine, make_session_factory
 
     engine = make_engine(stack.env["DATABASE_URL"])

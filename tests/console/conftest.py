@@ -1,26 +1,25 @@
 """Console test fixtures (see tests/handoff/fixtures.py)."""
-from tests.handoff.fixtures import (  # noqa: F401 - fixtures
-    accounts,
-    deliveries,
-    factory,
-    officers,
-    rasa_api,
-    runtime,
-    service,
-)
-
 import dataclasses
 from typing import AsyncIterator, Awaitable, Callable
 
 import pytest
 from aiohttp.test_utils import TestClient
 
-import bot.console.accounts as accounts_module
+import bot.accounts.service as accounts_module
 from bot.gateway.app import create_app
 from bot.settings import Settings
 from tests.console.helpers import ConsoleClient
 from tests.handoff.fake_rasa_api import FakeRasaApi
-from tests.handoff.fixtures import fast_hasher
+from tests.handoff.fixtures import (  # noqa: F401 - fixtures
+    accounts,
+    deliveries,
+    factory,
+    fast_hasher,
+    officers,
+    rasa_api,
+    runtime,
+    service,
+)
 
 NewClient = Callable[[], Awaitable[ConsoleClient]]
 

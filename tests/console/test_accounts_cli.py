@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-import bot.console.accounts as accounts_module
-from bot.console.accounts import AccountService
-from bot.console.cli import main
+import bot.accounts.service as accounts_module
+from bot.accounts.cli import main
+from bot.accounts.service import AccountService
 from bot.settings import REPO_ROOT
 from bot.store.db import make_engine, make_session_factory
 from tests.handoff.fixtures import fast_hasher

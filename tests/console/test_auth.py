@@ -10,8 +10,9 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from bot.console.accounts import LOCK_DURATION, AccountError, AccountService
-from bot.console.models import AuditEntry, Officer
+from bot.accounts.models import Officer
+from bot.accounts.service import LOCK_DURATION, AccountError, AccountService
+from bot.audit.models import AuditEntry
 from bot.store.db import session_scope
 from tests.conftest_db import FakeClock
 from tests.console.conftest import NewClient
@@ -58,7 +59,7 @@ async def test_login_success_sets_a_strict_http_only_cookie(new_client: NewClien
 
 async def test_secure_cookies_when_configured(console_settings, aiohttp_client, officers: Officers,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.console.accounts as accounts_module
+    import bot.accounts.service as accounts_module
     from bot.gateway.app import create_app
     from tests.handoff.fixtures import fast_hasher
 

@@ -12,9 +12,9 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from bot.audit.models import AuditEntry
 from bot.cases.codes import CodeHasher
 from bot.cases.service import CaseService
-from bot.console.models import AuditEntry
 from bot.handoff.citizen import start_handoff
 from bot.handoff.service import HandoffService
 from bot.handoff.texts import default_texts

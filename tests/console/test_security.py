@@ -10,9 +10,9 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-import bot.console.accounts as accounts_module
+import bot.accounts.service as accounts_module
+from bot.audit.models import AuditEntry
 from bot.console.auth import COOKIE
-from bot.console.models import AuditEntry
 from bot.gateway.app import create_app
 from bot.settings import Settings
 from bot.store.db import session_scope

@@ -8,7 +8,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy.orm import sessionmaker
 
-from bot.console.accounts import AccountService, OfficerView
+from bot.accounts.service import AccountService, OfficerView
 from bot.conversation.delivery import DeliveryHub
 from bot.conversation.rasa_client import RasaClient
 from bot.handoff.events import EventBus

@@ -7,7 +7,7 @@ from typing import Callable, List, Optional, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from bot.console.accounts import AccountService
+from bot.accounts.service import AccountService
 from bot.handoff.models import Handoff, Reason, Status
 from bot.handoff.service import HandoffService
 from bot.store.db import session_scope

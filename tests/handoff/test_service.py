@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from bot.console.models import AuditEntry
+from bot.admin.flags import RetrainingFlags
+from bot.audit.models import AuditEntry
 from bot.handoff.models import Kind, Priority, Reason, Status
 from bot.handoff.service import HandoffService
 from bot.replies import Button, Reply
@@ -144,9 +145,10 @@ def test_flag_for_retraining_once_per_message(service: HandoffService, officers:
     kwargs = dict(sender_id="web-iiiiiiii", channel="webchat", handoff_id=view.id,
                   message_key="rasa:1.000000", text="车被贴条了咋整", intent="out_of_scope",
                   confidence=0.31, officer_id=officers.wang.id, username="wang")
-    assert service.flag_for_retraining(**kwargs)
-    assert not service.flag_for_retraining(**kwargs)
-    [flag] = service.flags()
+    flags = RetrainingFlags(factory)
+    assert flags.flag_for_retraining(**kwargs)
+    assert not flags.flag_for_retraining(**kwargs)
+    [flag] = flags.flags()
     assert (flag.text, flag.flagged_by, flag.intent, flag.status) == ("车被贴条了咋整", "wang",
                                                                      "out_of_scope", "new")
     assert ("wang", "flag_retraining") in actions(factory)

@@ -11,12 +11,12 @@ import pytest
 from aiohttp import web
 from sqlalchemy.orm import sessionmaker
 
-import bot.console.accounts as accounts_module
-from bot.console.accounts import AccountService
+import bot.accounts.service as accounts_module
+from bot.accounts.service import AccountService
+from bot.channels.telegram.officers import CLAIM_PREFIX
 from bot.gateway.app import create_app
 from bot.handoff.citizen import start_handoff
 from bot.handoff.service import HandoffService
-from bot.handoff.telegram_officers import CLAIM_PREFIX
 from bot.handoff.texts import default_texts
 from bot.settings import Settings
 from tests.fake_telegram import TOKEN, FakeTelegram, fake_telegram  # noqa: F401 - fixture

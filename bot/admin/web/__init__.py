@@ -21,6 +21,9 @@ from bot.admin.config import AdminConfig
 from bot.admin.web import views
 from bot.admin.web.context import ADMIN_KEY, ADMIN_PREFIX, JINJA_KEY, Admin
 from bot.console.app import TEMPLATES_DIR
+from bot.console.auth import require_admin
+from bot.console.context import CONSOLE_KEY
+from bot.console.filters import FILTERS
 
 __all__ = ["ADMIN_PREFIX", "setup_admin"]
 
@@ -28,16 +31,11 @@ HERE = Path(__file__).parent
 
 
 def _filters() -> Dict[str, Any]:
-    from bot.console.filters import FILTERS
-
     return dict(FILTERS)
 
 
 def setup_admin(app: web.Application, config: Optional[AdminConfig] = None) -> Admin:
     """Register the admin pages on ``app`` (needs ``setup_console`` to have run)."""
-    from bot.console.auth import require_admin
-    from bot.console.context import CONSOLE_KEY
-
     if CONSOLE_KEY not in app:
         raise RuntimeError("setup_admin needs the officer console: call setup_console(app) first")
     admin = Admin(app["settings"], config)

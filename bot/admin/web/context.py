@@ -15,9 +15,10 @@ from aiohttp import web
 
 from bot.admin.config import AdminConfig, load_config
 from bot.admin.service import AdminService
+from bot.common.clock import utc_now
 from bot.console.context import run_db  # noqa: F401 - the admin pages' too
-from bot.gateway.addresses import client_ip  # noqa: F401 - the one shared helper
 from bot.settings import VAR_DIR, Settings
+from bot.web.addresses import client_ip  # noqa: F401 - the one shared helper
 
 __all__ = ["ADMIN_KEY", "ADMIN_PREFIX", "Admin", "JINJA_KEY", "actor", "admin_of", "client_ip",
            "render", "run_db"]
@@ -73,8 +74,6 @@ def actor(request: web.Request) -> str:
 def render(request: web.Request, template: str, context: Dict[str, Any],
            status: int = 200) -> web.Response:
     """Render with the common variables (the officer, the CSRF token, now)."""
-    from bot.cases.clock import utc_now
-
     info = request.get("auth")
     common = {"me": info.officer if info else None, "csrf": info.csrf_token if info else "",
               "prefix": ADMIN_PREFIX, "now": utc_now()}

@@ -9,12 +9,13 @@ from aiohttp import web
 
 from bot.admin.deploy import DeployError, GateRefused
 from bot.admin.inbox import SOURCE_LABELS, STATUS_LABELS, InboxFilter
-from bot.admin.jobs import JobRefused, JobView, STEP_LABELS
+from bot.admin.jobs import STEP_LABELS, JobRefused, JobView
 from bot.admin.labels import LabelError
 from bot.admin.registry import RegistryError
 from bot.admin.service import AdminService
 from bot.admin.web.context import ADMIN_PREFIX, actor, admin_of, client_ip, render, run_db
-from bot.cases.clock import local_date, local_midnight, utc_now
+from bot.common.clock import local_date, local_midnight, utc_now
+from bot.handoff.models import Handoff
 
 __all__ = ["FLASH", "ROUTES", "job_json"]
 
@@ -163,8 +164,6 @@ async def conversation(request: web.Request) -> web.Response:
 def _latest_handoff(service: Any, sender: str) -> Optional[int]:
     """The console's newest handoff of this conversation (for a link), if any."""
     from sqlalchemy import inspect, select
-
-    from bot.handoff.models import Handoff
 
     if not inspect(service.engine).has_table(Handoff.__tablename__):
         return None

@@ -10,8 +10,8 @@ from telegram import Update
 from bot.channels.telegram.application import build_application
 from bot.channels.telegram.bridge import BRIDGE_KEY
 from bot.channels.telegram.lifecycle import BridgeRunner, webhook_refused
-from bot.gateway.http import json_error, read_json
 from bot.secrets import MIN_SECRET_LENGTH, weak_secret
+from bot.web.http import json_error, read_json
 
 RUNNER_KEY = "telegram"
 OFFICERS_HOOK_KEY = "telegram_officers_group_handler"

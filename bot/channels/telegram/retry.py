@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from typing import Any, Callable, Coroutine, Dict, List, Optional, Union
 
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
+
+from bot.common.backoff import exponential_delay
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +34,7 @@ class RetryingRateLimiter(AIORateLimiter):
 
     def backoff(self, attempt: int) -> float:
         """Delay before retry ``attempt`` (0-based), with a little jitter."""
-        delay = min(self.max_delay, self.base_delay * 2 ** attempt)
-        return float(delay * random.uniform(0.8, 1.2))
+        return exponential_delay(attempt, self.base_delay, self.max_delay, jitter=0.2)
 
     async def process_request(
         self,

@@ -1,16 +1,16 @@
-"""ORM models of officer accounts, console sessions and the audit log.
+"""ORM models of officer accounts and their console sessions.
 
 Timestamps are naive UTC.  Roles are stored as short strings (``officer``/``admin``);
-``bot.console.accounts`` validates them.  Registered through ``bot.handoff.models``
-(one import line in ``bot.store.models``).
+``bot.accounts.service`` validates them.  Registered by one import line in
+``bot.store.models`` (tables ``officers`` and ``officer_sessions``).
 """
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Integer, String
 
 from bot.store.db import Base
 
-__all__ = ["AuditEntry", "Officer", "OfficerSession", "ROLES"]
+__all__ = ["Officer", "OfficerSession", "ROLES"]
 
 ROLES = ("officer", "admin")
 
@@ -46,18 +46,3 @@ class OfficerSession(Base):
     last_seen_at = Column(DateTime, nullable=False)
     expires_at = Column(DateTime, nullable=False)
     revoked_at = Column(DateTime, nullable=True)
-
-
-class AuditEntry(Base):
-    """One officer (or system) action: who did what to which record, when."""
-
-    __tablename__ = "audit_log"
-
-    id = Column(Integer, primary_key=True)
-    at = Column(DateTime, nullable=False, index=True)
-    actor = Column(String(100), nullable=False, index=True)
-    action = Column(String(40), nullable=False, index=True)
-    target_type = Column(String(20), nullable=False, default="")
-    target_id = Column(String(64), nullable=False, default="")
-    detail = Column(Text, nullable=False, default="")
-    ip = Column(String(64), nullable=True)

@@ -1,5 +1,8 @@
 """Wiring handoffs into the aiohttp gateway: router interceptor/observer, background loop,
-DeliveryHub reachability for the web chat, and the Telegram officers' group hook."""
+DeliveryHub reachability for the web chat, and the Telegram officers' group hook.
+
+``bot.handoff`` itself knows nothing of aiohttp or Telegram; this module (gateway side)
+and ``bot.channels.telegram.officers`` (channel side) connect it to them."""
 from __future__ import annotations
 
 import logging
@@ -8,22 +11,19 @@ from typing import Callable, Optional
 from aiohttp import web
 from telegram import Bot
 
+from bot.accounts.service import AccountService
 from bot.channels.telegram import OFFICERS_HOOK_KEY, RUNNER_KEY, webhook_refused
 from bot.channels.telegram.application import officers_chat_id
-from bot.console.accounts import AccountService
+from bot.channels.telegram.officers import TelegramOfficers, make_officers_handler
 from bot.handoff.events import EventBus
 from bot.handoff.runtime import HandoffRuntime
 from bot.handoff.service import HandoffService
-from bot.handoff.telegram_officers import TelegramOfficers, make_officers_handler
 from bot.handoff.texts import default_texts
 from bot.handoff.warning import default_detector
 from bot.store.db import make_engine, make_session_factory
+from bot.web.keys import ACCOUNTS_KEY, FACTORY_KEY, RUNTIME_KEY
 
 __all__ = ["ACCOUNTS_KEY", "RUNTIME_KEY", "setup_handoff"]
-
-RUNTIME_KEY = "handoff_runtime"
-ACCOUNTS_KEY = "officer_accounts"
-FACTORY_KEY = "app_db_factory"
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,9 @@ from typing import Optional, Sequence, TextIO
 from alembic.util.exc import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.console.accounts import AccountError, AccountService, OfficerView
-from bot.console.models import ROLES
+from bot.accounts.models import ROLES
+from bot.accounts.service import AccountError, AccountService, OfficerView
+from bot.settings import get_settings
 from bot.store.db import make_engine, make_session_factory
 from bot.store.migrate import upgrade
 
@@ -90,8 +91,6 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout,
          stdin: TextIO = sys.stdin) -> int:
     args = build_parser().parse_args(argv)
     if not args.db:
-        from bot.settings import get_settings
-
         args.db = get_settings().database_url
     try:
         upgrade(args.db)

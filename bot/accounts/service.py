@@ -21,9 +21,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from bot.cases.clock import Clock, to_naive_utc, utc_now
-from bot.console.models import ROLES, Officer, OfficerSession
-from bot.handoff.audit import add_audit
+from bot.accounts.models import ROLES, Officer, OfficerSession
+from bot.audit.log import add_audit
+from bot.common.clock import Clock, to_naive_utc, utc_now
 from bot.store.db import session_scope
 
 __all__ = [

@@ -9,8 +9,8 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.cases.clock import Clock, to_naive_utc, utc_now
-from bot.console.models import AuditEntry
+from bot.audit.models import AuditEntry
+from bot.common.clock import Clock, to_naive_utc, utc_now
 from bot.store.db import session_scope
 
 __all__ = ["AuditLog", "AuditView", "add_audit"]

@@ -12,18 +12,17 @@ from typing import Any, Callable, Optional
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
-from bot.console.accounts import AccountService, OfficerView
+from bot.accounts.service import AccountService, OfficerView
 from bot.handoff.models import Status
 from bot.handoff.office_hours import CHINA_OFFSET
 from bot.handoff.runtime import HandoffRuntime
-from bot.handoff.views import HandoffView
+from bot.handoff.views import CHANNEL_LABELS, HandoffView
 
 __all__ = ["CLAIM_PREFIX", "TelegramOfficers", "make_officers_handler"]
 
 log = logging.getLogger(__name__)
 
 CLAIM_PREFIX = "hc:"
-CHANNEL_LABELS = {"webchat": "网页", "telegram": "Telegram"}
 UNKNOWN_OFFICER = "您的 Telegram 账号还没有绑定民警账号，请联系管理员绑定后再操作。"
 
 
