@@ -18,6 +18,8 @@ class Button:
 
 # Custom payload an action sends to tell the gateway (never the citizen) something.
 HANDOFF_SIGNAL = "handoff"
+# The fallback action did not understand the message (counted by the gateway's metrics).
+FALLBACK_SIGNAL = "fallback"
 
 
 @dataclass(frozen=True)

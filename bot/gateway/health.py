@@ -5,7 +5,9 @@ citizens, with the busy reply if need be) and reports each dependency by name on
 it is public, so no URL or internal address appears:
 ``{"status": "ok"|"degraded", "rasa": {"rasa-1": "up"|"down", …}, "database": "up"|"down"}``
 (``rasa-N`` is the N-th entry of ``RASA_URLS``).
-``/metrics`` is Prometheus text format 0.0.4.
+``/metrics`` is Prometheus text format 0.0.4 from ``prometheus_client`` (the app's own
+registry, :mod:`bot.gateway.metrics`). It needs no login: in production nginx exposes
+it to the monitoring network only (deploy/nginx/jiaojing.conf.template).
 """
 from __future__ import annotations
 
@@ -16,10 +18,16 @@ import aiohttp
 from aiohttp import web
 
 from bot.conversation.journal import MessageJournal
-from bot.gateway.metrics import Cached, Metrics
+from bot.gateway.metrics import (
+    CONTENT_TYPE,
+    HANDOFFS_ASSIGNED,
+    HANDOFFS_WAITING,
+    JOURNAL_SPOOLED,
+    Cached,
+    Metrics,
+)
 
 CHECK_TIMEOUT = aiohttp.ClientTimeout(total=2)
-PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 async def _rasa_up(session: aiohttp.ClientSession, url: str) -> bool:
@@ -57,7 +65,7 @@ async def healthz(request: web.Request) -> web.Response:
 async def metrics(request: web.Request) -> web.Response:
     registry: Metrics = request.app["metrics"]
     body = await asyncio.to_thread(registry.render)
-    return web.Response(text=body, headers={"Content-Type": PROMETHEUS_TYPE})
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
 async def _register_gauges(app: web.Application) -> None:
@@ -66,13 +74,13 @@ async def _register_gauges(app: web.Application) -> None:
     runtime = app.get("handoff_runtime")
     if runtime is not None:
         counts = Cached(runtime.service.counts)
-        registry.gauge("assistant_handoffs_waiting", lambda: counts()["waiting"],
+        registry.gauge(HANDOFFS_WAITING, lambda: counts()["waiting"],
                        "Handoffs waiting for an officer")
-        registry.gauge("assistant_handoffs_assigned", lambda: counts()["assigned"],
+        registry.gauge(HANDOFFS_ASSIGNED, lambda: counts()["assigned"],
                        "Handoffs an officer is handling")
     journal = app.get("journal")
     if journal is not None:
-        registry.gauge("assistant_journal_spooled", journal.spooled,
+        registry.gauge(JOURNAL_SPOOLED, journal.spooled,
                        "Journaled messages kept locally until the database is back")
 
 

@@ -1,31 +1,33 @@
-"""A tiny Prometheus text-format registry and the gateway's instrumentation.
+"""The gateway's instrumentation, on ``prometheus_client``.
 
 ``MeteredRouter`` counts and times every citizen message whatever the channel
-(web chat, Telegram): ``assistant_messages_total{channel,outcome}``,
-``assistant_reply_seconds`` (histogram), ``assistant_fallbacks_total`` and
-``assistant_errors_total{kind}``; ``metrics_middleware`` counts HTTP responses
-by status class. Gauges (handoffs waiting, spooled journal entries) are read
-when ``/metrics`` is scraped.
+(web chat, Telegram, …) from the router's structured result
+(:class:`bot.conversation.router.Handled`): ``assistant_messages_total{channel,outcome}``
+(the :class:`~bot.conversation.router.Outcome`), ``assistant_reply_seconds``
+(histogram), ``assistant_fallbacks_total{channel}`` (the fallback action's signal)
+and ``assistant_errors_total{kind}``; ``metrics_middleware`` counts HTTP responses
+by status class. Gauges (handoffs waiting, spooled journal entries) are read when
+``/metrics`` is scraped.
+
+Every application gets its own :class:`prometheus_client.CollectorRegistry` (never
+the process-global one), so several apps in one process — tests — do not clash.
 """
 from __future__ import annotations
 
-import bisect
+import logging
 import math
 import threading
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from aiohttp import web
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 
 from bot.conversation.rasa_client import RasaClient
-from bot.conversation.router import (
-    BUSY_REPLY,
-    EMPTY_REPLY,
-    NO_ANSWER_REPLY,
-    TOO_LONG_REPLY,
-    ConversationRouter,
-)
-from bot.replies import Reply
+from bot.conversation.router import ConversationRouter, Handled, Outcome
+
+logger = logging.getLogger(__name__)
 
 LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 MESSAGES = "assistant_messages_total"
@@ -33,93 +35,72 @@ LATENCY = "assistant_reply_seconds"
 FALLBACKS = "assistant_fallbacks_total"
 ERRORS = "assistant_errors_total"
 HTTP_RESPONSES = "gateway_http_responses_total"
-_FIXED_OUTCOMES = {BUSY_REPLY: "busy", EMPTY_REPLY: "empty_input", TOO_LONG_REPLY: "too_long",
-                   NO_ANSWER_REPLY: "no_reply"}
+HANDOFFS_WAITING = "assistant_handoffs_waiting"
+HANDOFFS_ASSIGNED = "assistant_handoffs_assigned"
+JOURNAL_SPOOLED = "assistant_journal_spooled"
+ERROR_KINDS = ("busy", "no_reply", "exception", "http_5xx")
+CHANNELS = ("webchat", "telegram", "wechat")  # their fallback series exist from the start
+# Outcomes that are also failures (assistant_errors_total{kind=outcome}).
+FAILED_OUTCOMES = (Outcome.BUSY, Outcome.NO_REPLY)
+CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4  # text format 0.0.4, what generate_latest writes
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def labels(**pairs: str) -> str:
-    """Prometheus label text with escaped values: ``a="x",b="y"``."""
-    def escape(value: str) -> str:
-        return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-    return ",".join(f'{key}="{escape(str(value))}"' for key, value in pairs.items())
-
-
-def _number(value: float) -> str:
-    return "NaN" if math.isnan(value) else f"{value:g}"
-
-
-class Histogram:
-    """Cumulative-bucket histogram of observations in seconds."""
-
-    def __init__(self, buckets: Sequence[float] = LATENCY_BUCKETS) -> None:
-        self.buckets = tuple(buckets)
-        self.counts = [0] * (len(self.buckets) + 1)
-        self.total = 0.0
-        self.count = 0
-
-    def observe(self, value: float) -> None:
-        self.counts[bisect.bisect_left(self.buckets, value)] += 1
-        self.total += value
-        self.count += 1
-
-    def lines(self, name: str) -> List[str]:
-        out, running = [], 0
-        for bound, count in zip(self.buckets, self.counts):
-            running += count
-            out.append(f'{name}_bucket{{le="{bound}"}} {running}')
-        out.append(f'{name}_bucket{{le="+Inf"}} {self.count}')
-        out += [f"{name}_sum {self.total:.6f}", f"{name}_count {self.count}"]
-        return out
+def _counter_name(name: str) -> str:
+    """prometheus_client adds ``_total`` to a counter's samples itself."""
+    return name.removesuffix("_total")
 
 
 class Metrics:
-    """Process-local metrics rendered as Prometheus text."""
+    """The gateway's metrics in one per-application ``CollectorRegistry``."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.counters: Dict[Tuple[str, str], float] = {}
-        self.histograms: Dict[str, Histogram] = {}
-        self.gauges: Dict[str, Callable[[], float]] = {}
-        self.help: Dict[str, str] = {}
+    def __init__(self, registry: Optional[CollectorRegistry] = None) -> None:
+        self.registry = registry if registry is not None else CollectorRegistry()
+        self.messages = Counter(_counter_name(MESSAGES), "Citizen messages by channel and outcome",
+                                ["channel", "outcome"], registry=self.registry)
+        self.latency = Histogram(LATENCY, "Time to answer one citizen message (all channels)",
+                                 buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.fallbacks = Counter(_counter_name(FALLBACKS),
+                                 "Messages the bot did not understand (fallback replies)",
+                                 ["channel"], registry=self.registry)
+        self.errors = Counter(_counter_name(ERRORS), "Failures by kind", ["kind"],
+                              registry=self.registry)
+        self.http_responses = Counter(_counter_name(HTTP_RESPONSES),
+                                      "HTTP responses of the gateway by status class", ["code"],
+                                      registry=self.registry)
+        for kind in ERROR_KINDS:  # series exist from the start
+            self.errors.labels(kind=kind)
+        for channel in CHANNELS:
+            self.fallbacks.labels(channel=channel)
+        self._gauges: Dict[str, Gauge] = {}
 
-    def inc(self, name: str, label: str = "", amount: float = 1.0, help: str = "") -> None:
-        with self._lock:
-            self.counters[(name, label)] = self.counters.get((name, label), 0.0) + amount
-            self.help.setdefault(name, help)
+    def record(self, channel: str, handled: Handled, seconds: float) -> None:
+        """One citizen message: its outcome, time to answer and whether it was understood."""
+        self.latency.observe(seconds)
+        self.messages.labels(channel=channel, outcome=handled.outcome.value).inc()
+        if handled.outcome in FAILED_OUTCOMES:
+            self.errors.labels(kind=handled.outcome.value).inc()
+        if handled.fallback:
+            self.fallbacks.labels(channel=channel).inc()
 
-    def observe(self, name: str, seconds: float, help: str = "") -> None:
-        with self._lock:
-            self.histograms.setdefault(name, Histogram()).observe(seconds)
-            self.help.setdefault(name, help)
-
-    def gauge(self, name: str, read: Callable[[], float], help: str = "") -> None:
-        """Register a gauge read at scrape time; a failing read is reported as NaN."""
-        self.gauges[name] = read
-        self.help.setdefault(name, help)
-
-    def render(self) -> str:
-        """Prometheus text format 0.0.4 (gauges may block: call from a thread)."""
-        lines: List[str] = []
-        with self._lock:
-            for name in sorted({n for n, _ in self.counters}):
-                lines += [f"# HELP {name} {self.help.get(name) or name}", f"# TYPE {name} counter"]
-                for (n, label), value in sorted(self.counters.items()):
-                    if n == name:
-                        lines.append(f"{name}{{{label}}} {value:g}" if label else f"{name} {value:g}")
-            for name, histogram in sorted(self.histograms.items()):
-                lines += [f"# HELP {name} {self.help.get(name) or name}", f"# TYPE {name} histogram"]
-                lines += histogram.lines(name)
-        for name, read in sorted(self.gauges.items()):
+    def gauge(self, name: str, read: Callable[[], float], help: str) -> None:
+        """A gauge read at scrape time; a failing read is reported as NaN."""
+        def value() -> float:
             try:
-                value = float(read())
+                return float(read())
             except Exception:  # noqa: BLE001 - e.g. the database is down: report NaN
-                value = math.nan
-            lines += [f"# HELP {name} {self.help.get(name) or name}", f"# TYPE {name} gauge"]
-            lines.append(f"{name} {_number(value)}")
-        return "\n".join(lines) + "\n"
+                logger.warning("metric %s could not be read", name, exc_info=True)
+                return math.nan
+
+        gauge = self._gauges.get(name)
+        if gauge is None:
+            gauge = self._gauges[name] = Gauge(name, help, registry=self.registry)
+        gauge.set_function(value)
+
+    def render(self) -> bytes:
+        """Prometheus text format 0.0.4 (gauges may block: call from a thread)."""
+        return generate_latest(self.registry)
 
 
 class Cached:
@@ -138,56 +119,24 @@ class Cached:
             return self._value
 
 
-def _fallback_prefixes() -> Tuple[str, ...]:
-    """The fallback action's texts (the gateway counts replies that start with them)."""
-    try:
-        from actions.fallback import FIRST_MISS, SECOND_MISS
-    except ImportError:  # pragma: no cover - actions are part of this repository
-        return ()
-    return (FIRST_MISS, SECOND_MISS)
-
-
-def outcome_of(replies: List[Reply]) -> str:
-    """answered | busy | no_reply | empty_input | too_long | to_officer."""
-    if not replies:
-        return "to_officer"  # an interceptor (handoff) took the message
-    if len(replies) == 1 and replies[0].text in _FIXED_OUTCOMES:
-        return _FIXED_OUTCOMES[replies[0].text]
-    return "answered"
-
-
 class MeteredRouter(ConversationRouter):
-    """The conversation router, counted and timed for ``/metrics``."""
+    """The conversation router, counted and timed for ``/metrics`` (once per message,
+    whichever channel calls :meth:`handle` or :meth:`handle_message`)."""
 
     def __init__(self, rasa: RasaClient, metrics: Metrics, **options: Any) -> None:
         super().__init__(rasa, **options)
         self.metrics = metrics
-        self._fallbacks = _fallback_prefixes()
-        for kind in ("busy", "no_reply", "exception", "http_5xx"):  # series exist from the start
-            metrics.inc(ERRORS, labels(kind=kind), 0, "Failures by kind")
-        for channel in ("webchat", "telegram"):
-            metrics.inc(FALLBACKS, labels(channel=channel), 0,
-                        "Messages the bot did not understand (fallback replies)")
 
-    async def handle(self, channel: str, sender_id: str, text: str,
-                     metadata: Optional[Dict[str, Any]] = None) -> List[Reply]:
+    async def handle_message(self, channel: str, sender_id: str, text: str,
+                             metadata: Optional[Dict[str, Any]] = None) -> Handled:
         started = time.perf_counter()
         try:
-            replies = await super().handle(channel, sender_id, text, metadata)
+            handled = await super().handle_message(channel, sender_id, text, metadata)
         except Exception:
-            self.metrics.inc(ERRORS, labels(kind="exception"), help="Failures by kind")
+            self.metrics.errors.labels(kind="exception").inc()
             raise
-        self.metrics.observe(LATENCY, time.perf_counter() - started,
-                             "Time to answer one citizen message (all channels)")
-        outcome = outcome_of(replies)
-        self.metrics.inc(MESSAGES, labels(channel=channel, outcome=outcome),
-                         help="Citizen messages by channel and outcome")
-        if outcome in ("busy", "no_reply"):
-            self.metrics.inc(ERRORS, labels(kind=outcome), help="Failures by kind")
-        if self._fallbacks and any(r.text.startswith(self._fallbacks) for r in replies):
-            self.metrics.inc(FALLBACKS, labels(channel=channel),
-                             help="Messages the bot did not understand (fallback replies)")
-        return replies
+        self.metrics.record(channel, handled, time.perf_counter() - started)
+        return handled
 
 
 @web.middleware
@@ -196,10 +145,9 @@ async def metrics_middleware(request: web.Request, handler: Handler) -> web.Stre
     metrics: Metrics = request.app["metrics"]
 
     def count(status: int) -> None:
-        metrics.inc(HTTP_RESPONSES, labels(code=f"{status // 100}xx"),
-                    help="HTTP responses of the gateway by status class")
+        metrics.http_responses.labels(code=f"{status // 100}xx").inc()
         if status >= 500:
-            metrics.inc(ERRORS, labels(kind="http_5xx"), help="Failures by kind")
+            metrics.errors.labels(kind="http_5xx").inc()
 
     try:
         response = await handler(request)

@@ -5,7 +5,6 @@ import asyncio
 import json
 import logging
 import re
-import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, Set
@@ -13,11 +12,10 @@ from typing import Dict, List, Set
 from aiohttp import WSMsgType, web
 
 from bot.conversation import ConversationRouter
-from bot.gateway.addresses import client_ip
-from bot.gateway.http import json_error, read_json
 from bot.gateway.ratelimit import TOO_FAST, AddressRateLimiter, ClientKeys, is_loopback
-from bot.gateway.metrics import Metrics
 from bot.replies import Reply
+from bot.web.addresses import client_ip
+from bot.web.http import json_error, read_json
 
 CHANNEL = "webchat"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -77,14 +75,9 @@ async def post_message(request: web.Request) -> web.Response:
     address = client_ip(request)
     if not request.app[RATE_LIMITER].allow(address):
         return json_error(429, TOO_FAST)
-    router: ConversationRouter = request.app["router"]
-    metrics: Metrics = request.app["metrics"]
-    started = time.perf_counter()
+    router: ConversationRouter = request.app["router"]  # counts the message (MeteredRouter)
     metadata = {} if is_loopback(address) else {"client": request.app[CLIENT_KEYS].key(address)}
     replies = await router.handle(CHANNEL, sender, message, metadata)
-    metrics.observe("gateway_message_latency_seconds", time.perf_counter() - started,
-                    "Time to answer one citizen message")
-    metrics.inc("gateway_messages_total", 'channel="webchat"', help="Citizen messages handled")
     return web.json_response({"messages": [reply_json(r) for r in replies]},
                              dumps=lambda o: json.dumps(o, ensure_ascii=False))
 

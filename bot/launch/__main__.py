@@ -13,10 +13,11 @@ import os
 import sys
 from typing import List
 
-from bot.launch.services import ConfigurationError, build_services, rasa_argv, rasa_urls, venv_bin
+from bot.launch.services import ConfigurationError, build_services, rasa_argv, venv_bin
 from bot.launch.supervisor import Service, start_service, stop_services, supervise
 from bot.settings import VAR_DIR, Settings, get_settings
 from bot.store.migrate import upgrade
+from bot.topology import rasa_urls
 
 logger = logging.getLogger("launch")
 

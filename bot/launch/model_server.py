@@ -22,6 +22,7 @@ from aiohttp import web
 
 from bot.launch.secrets import bearer_matches
 from bot.launch.services import deployed_model
+from bot.logging_setup import configure_logging
 from bot.settings import get_settings
 
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}\.tar\.gz$")
@@ -69,8 +70,6 @@ def create_app(directory: Path, current: Optional[Callable[[], Path]] = None,
 
 
 def main() -> None:
-    from bot.logging_setup import configure_logging
-
     configure_logging("models")
     parser = argparse.ArgumentParser(description="Serve MODEL_DIR to the Rasa instances.")
     parser.add_argument("--host", default="127.0.0.1")

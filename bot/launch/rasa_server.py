@@ -5,12 +5,20 @@ The launcher starts every Rasa server through this module. It reads the token fr
 other local users could read it), refuses to start without one, and hands over to
 Rasa's own command line. The token protects Rasa's HTTP API (``--auth-token``) and
 the REST channel (``bot.launch.rest_channel``, configured in credentials.yml).
+
+It is also the one place that applies our patches of Rasa internals
+(:func:`bot.launch.rasa_patches.apply`, before Rasa loads a model): checked against
+the installed Rasa, and left out — stock Rasa, one error in the log — on a mismatch.
 """
 from __future__ import annotations
 
+import logging
+import os
 import sys
 from typing import List, Optional
 
+from bot.launch import rasa_patches
+from bot.logging_setup import configure_logging
 from bot.settings import get_settings
 
 
@@ -21,6 +29,19 @@ def rasa_command_line(argv: List[str], token: str) -> List[str]:
     return ["rasa", *argv, "--auth-token", token]
 
 
+def apply_patches() -> bool:
+    """:func:`bot.launch.rasa_patches.apply`, logged like the rest of the process."""
+    # Checking the patches imports TensorFlow before Rasa would: quiet it as Rasa does.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    configure_logging("rasa")  # masked, JSON with LOG_JSON=1, until Rasa sets up its own
+    try:
+        return rasa_patches.apply()
+    finally:
+        root.handlers[:], root.level = handlers, level
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     token = get_settings().rasa_auth_token
     if not token:
@@ -28,6 +49,7 @@ def main(argv: Optional[List[str]] = None) -> int:
               "(python -m bot.launch generates one in local mode).", file=sys.stderr)
         return 2
     sys.argv = rasa_command_line(list(sys.argv[1:] if argv is None else argv), token)
+    apply_patches()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

@@ -16,24 +16,23 @@
 
 (The matter classifier's coefficient layout fix lives in its ``load``.)
 
-``apply()`` is idempotent; ``bot.launch.tracker_store`` (which Rasa imports from
-endpoints.yml) calls it, so every Rasa server started by ``bot.launch`` has them.
+Both replace private Rasa methods, so nothing here runs by itself: the functions
+below are installed by :func:`bot.launch.rasa_patches.apply` — called by
+``python -m bot.launch.rasa_server``, the one entry point of every Rasa server the
+launcher starts — only after it checked the Rasa version and the signatures of the
+methods they replace or rely on.
 """
 from __future__ import annotations
 
 import copy
 import functools
 import json
-import logging
 from collections import OrderedDict
 from typing import Any, Dict, Optional, Text
 
-logger = logging.getLogger(__name__)
 
-_applied = False
-
-
-def _fast_action_validation() -> None:
+def install_action_validation() -> None:
+    """Replace ``RemoteAction._validate_action_result`` by the cached validator."""
     from jsonschema import ValidationError
     from jsonschema.exceptions import best_match
     from jsonschema.validators import validator_for
@@ -79,7 +78,8 @@ def _memo_key(policy: Any, tracker: Any, domain: Any, rule_only_data: Any) -> Op
     return json.dumps(states, sort_keys=True, default=sorted, ensure_ascii=False)
 
 
-def _memoised_ted() -> None:
+def install_ted_memo() -> None:
+    """Wrap ``TEDPolicy.predict_action_probabilities`` in the memo."""
     from rasa.core.policies.ted_policy import TEDPolicy
 
     original = TEDPolicy.predict_action_probabilities
@@ -101,14 +101,3 @@ def _memoised_ted() -> None:
         return prediction
 
     TEDPolicy.predict_action_probabilities = predict  # type: ignore[method-assign]
-
-
-def apply() -> None:
-    global _applied
-    if _applied:
-        return
-    _applied = True
-    _fast_action_validation()
-    _memoised_ted()
-    logger.info("Rasa speed-ups applied (cached action-response validator, "
-                "memoised TED predictions)")

@@ -10,19 +10,31 @@ before use (``pool_pre_ping``) so the first message after a database restart is
 answered normally.
 
 Rendered into endpoints.yml by ``bot.launch.endpoints`` as
-``tracker_store.type: bot.launch.tracker_store.GuardedSQLTrackerStore``. Importing
-it also masks personal data in every log record of the Rasa process, formats its
-logs as JSON with ``LOG_JSON=1`` and applies :mod:`bot.launch.rasa_speedups`.
+``tracker_store.type: bot.launch.tracker_store.GuardedSQLTrackerStore``. Creating it
+also masks personal data in every log record of the Rasa process and formats its logs
+as JSON with ``LOG_JSON=1`` (Rasa creates its tracker store after setting up its own
+logging). Importing this module changes nothing.
+
+Two parts, on purpose:
+
+* what is always on — the paused stand-in, pre-pinged connections and the scrubbing
+  ``save`` (bot.launch.tracker_scrub: no 查询码 or personal data stored in clear, a
+  security feature) — overrides only Rasa's public methods (``__init__``,
+  ``retrieve``, ``save``) and its own helpers;
+* the read fast path (:func:`install_fast_paths`, replacing the private ``_retrieve``
+  and calling the private ``_event_query``) is installed only by
+  :func:`bot.launch.rasa_patches.apply` once their signatures are checked; without it
+  reads are stock Rasa's.
 """
 from __future__ import annotations
 
-import logging
 import itertools
 import json
-from typing import Any, Iterator, Optional, Sequence, Text
+import logging
+from typing import Any, Dict, List, Optional, Sequence, Text
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import (
     ConversationPaused,
     Event,
@@ -33,17 +45,21 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.launch import rasa_speedups
-from bot.launch.tracker_scrub import hide_personal_slot, personal_slots_reset, scrub_events
+from bot.launch.tracker_scrub import (
+    hide_personal_slot,
+    personal_slots_reset,
+    scrub_events,
+)
 from bot.logging_setup import install_record_masking, use_json_on_root
 from bot.privacy import mask_text
 
 logger = logging.getLogger(__name__)
-# Rasa imports this module (endpoints.yml) after setting up its own logging and before
-# loading the model: the place to mask its logs, make them JSON and apply the speed-ups.
-install_record_masking()
-use_json_on_root("rasa")
-rasa_speedups.apply()
+
+try:  # Rasa's engine options (PostgreSQL schema); none if a Rasa upgrade drops the helper
+    from rasa.core.tracker_store import create_engine_kwargs
+except ImportError:  # pragma: no cover - Rasa 3.6 has it
+    def create_engine_kwargs(url: Any) -> Dict[str, Any]:
+        return {}
 
 CLASS_PATH = f"{__name__}.GuardedSQLTrackerStore"
 
@@ -61,53 +77,37 @@ STORED_COUNT = "_stored_event_count"
 
 
 class GuardedSQLTrackerStore(SQLTrackerStore):
-    """``SQLTrackerStore`` with pre-pinged connections and a paused tracker on failure.
+    """``SQLTrackerStore`` with pre-pinged connections, a paused tracker on failure and
+    scrubbed events.
 
-    Also cheaper per message: a tracker read from (or once saved to) the store
-    remembers how many of its events are stored, so saving it appends the new ones
-    without Rasa's extra ``COUNT`` query over the conversation (the Redis lock store
-    keeps one writer per conversation between the read and the save); reading selects
-    only the JSON column instead of building ORM objects.
+    Also cheaper per message: a tracker once saved to (or, with the fast path, read
+    from) the store remembers how many of its events are stored, so saving it appends
+    the new ones without a ``COUNT`` query over the conversation (the Redis lock store
+    keeps one writer per conversation between the read and the save).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Rasa creates the tracker store after setting up its own logging and before
+        # loading the model: the place to mask its logs and make them JSON.
+        install_record_masking()
+        use_json_on_root("rasa")
         super().__init__(*args, **kwargs)
         url = self.engine.url
         self.engine.dispose()
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
-    async def _retrieve(self, sender_id: Text,
-                        fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
-        with self.session_scope() as session:
-            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
-            rows = query.with_entities(self.SQLEvent.data).all()
-        if not (self.domain and rows):
-            return None
-        tracker = DialogueStateTracker.from_dict(
-            sender_id, [json.loads(data) for (data,) in rows], self.domain.slots)
-        if not fetch_events_from_all_sessions:
-            setattr(tracker, STORED_COUNT, len(rows))
-        return tracker
-
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
-        stored = getattr(tracker, STORED_COUNT, None)
-        if stored is None:  # not read from the store (e.g. a new conversation): ask it once
-            new = super()._additional_events(session, tracker)
-        else:
-            new = itertools.islice(tracker.events, stored, len(tracker.events))
-        setattr(tracker, STORED_COUNT, len(tracker.events))
-        return new
-
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's ``save``, but every new event is scrubbed first (bot.launch.tracker_scrub):
-        no 查询码 or personal data is stored in clear."""
+        no 查询码 or personal data is stored in clear. Uses none of Rasa's private
+        methods, so it works the same with or without the patches."""
         await self.stream_events(tracker)
         with self.session_scope() as session:
-            new = list(self._additional_events(session, tracker))
+            new = self._unsaved_events(session, tracker)
             earlier = list(tracker.events)[: len(tracker.events) - len(new)]
             data = [event.as_dict() for event in new]
-            for event, stored in zip(new, scrub_events(data, _asked_before(earlier))):
+            scrubbed = scrub_events(data, _asked_before(earlier))
+            for event, stored in zip(new, scrubbed, strict=True):
                 session.add(self.SQLEvent(
                     sender_id=tracker.sender_id, type_name=event.type_name,
                     timestamp=stored.get("timestamp"),
@@ -116,6 +116,29 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
             if personal_slots_reset(data):
                 self._hide_personal_slots(session, tracker.sender_id)
             session.commit()
+
+    def _unsaved_events(self, session: Any, tracker: DialogueStateTracker) -> List[Event]:
+        """The tracker's events that are not stored yet."""
+        stored = getattr(tracker, STORED_COUNT, None)
+        if stored is None:  # not read through the fast path (e.g. a new conversation)
+            stored = self._stored_in_latest_session(session, tracker.sender_id)
+        setattr(tracker, STORED_COUNT, len(tracker.events))
+        return list(itertools.islice(tracker.events, stored, len(tracker.events)))
+
+    def _stored_in_latest_session(self, session: Any, sender_id: Text) -> int:
+        """How many events of the conversation's latest session are stored (the events
+        from its last ``session_started`` on, or all of them): what Rasa's own ``save``
+        counts, written here against the table so the scrubbing ``save`` needs no
+        private Rasa method."""
+        table = self.SQLEvent
+        session_start = (
+            session.query(sa.func.max(table.timestamp))
+            .filter(table.sender_id == sender_id, table.type_name == SessionStarted.type_name)
+            .scalar_subquery())
+        query = session.query(sa.func.count(table.id)).filter(
+            table.sender_id == sender_id,
+            sa.or_(session_start.is_(None), table.timestamp >= session_start))
+        return int(query.scalar() or 0)
 
     def _hide_personal_slots(self, session: Any, sender_id: Text) -> None:
         """Hide the personal slot values stored earlier in this conversation."""
@@ -134,3 +157,25 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
                          type(error).__name__, mask_text(sender_id))
             return DialogueStateTracker.from_events(
                 sender_id, [ConversationPaused()], slots=self.domain.slots)
+
+
+async def _fast_retrieve(self: GuardedSQLTrackerStore, sender_id: Text,
+                         fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    """Rasa's ``SQLTrackerStore._retrieve`` selecting only the JSON column (no ORM
+    objects), remembering how many events are stored (see ``_unsaved_events``)."""
+    with self.session_scope() as session:
+        query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
+        rows = query.with_entities(self.SQLEvent.data).all()
+    if not (self.domain and rows):
+        return None
+    tracker = DialogueStateTracker.from_dict(
+        sender_id, [json.loads(data) for (data,) in rows], self.domain.slots)
+    if not fetch_events_from_all_sessions:
+        setattr(tracker, STORED_COUNT, len(rows))
+    return tracker
+
+
+def install_fast_paths() -> None:
+    """Read trackers through :func:`_fast_retrieve` (by :mod:`bot.launch.rasa_patches`,
+    after checking ``SQLTrackerStore._retrieve`` and ``_event_query``)."""
+    GuardedSQLTrackerStore._retrieve = _fast_retrieve  # type: ignore[method-assign]

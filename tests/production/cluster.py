@@ -20,9 +20,10 @@ from urllib.parse import urlparse
 import requests
 
 from bot.launch.secrets import RASA_TOKEN_FILE, read_token
-from bot.launch.services import build_services, rasa_urls, serves_models_locally
+from bot.launch.services import build_services, serves_models_locally
 from bot.settings import REPO_ROOT, Settings, settings_from_env
 from bot.store.migrate import upgrade
+from bot.topology import rasa_urls
 
 if TYPE_CHECKING:
     from tests.production.threaded_telegram import ThreadedTelegram

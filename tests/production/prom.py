@@ -1,35 +1,41 @@
-"""A strict little reader of the Prometheus text format (for assertions)."""
+"""Reading ``/metrics`` in tests, with ``prometheus_client``'s own parser.
+
+The helpers flatten what :func:`prometheus_client.parser.text_string_to_metric_families`
+returns into ``{'name{label="value",…}': value}`` (labels in exposition order), the
+shape the assertions are written in.
+"""
 from __future__ import annotations
 
-import re
 from typing import Dict, List
 
-SAMPLE = re.compile(r'^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?P<labels>\{[^}]*\})? '
-                    r'(?P<value>-?[0-9.eE+-]+|NaN|\+Inf|-Inf)$')
-META = re.compile(r"^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$")
+from prometheus_client.parser import text_string_to_metric_families
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def key(name: str, labels: Dict[str, str]) -> str:
+    """``name{a="x",b="y"}`` (or ``name`` without labels)."""
+    if not labels:
+        return name
+    return name + "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in labels.items()) + "}"
 
 
 def parse(text: str) -> Dict[str, float]:
-    """``{'name{labels}': value}``; raises ValueError on any malformed line."""
-    samples: Dict[str, float] = {}
-    for line in text.splitlines():
-        if not line:
-            continue
-        if line.startswith("#"):
-            if not META.match(line):
-                raise ValueError(f"bad metadata line: {line!r}")
-            continue
-        match = SAMPLE.match(line)
-        if not match:
-            raise ValueError(f"bad sample line: {line!r}")
-        samples[match["name"] + (match["labels"] or "")] = float(match["value"])
-    return samples
+    """``{'name{labels}': value}`` for every sample; the library raises on bad text."""
+    return {key(sample.name, sample.labels): sample.value
+            for family in text_string_to_metric_families(text) for sample in family.samples}
 
 
 def types(text: str) -> Dict[str, str]:
-    """Metric name → declared type."""
-    return {parts[2]: parts[3] for parts in (line.split(" ", 3) for line in text.splitlines()
-                                             if line.startswith("# TYPE "))}
+    """Metric name (as written in the text, e.g. ``x_total`` for a counter) → type."""
+    result: Dict[str, str] = {}
+    for family in text_string_to_metric_families(text):
+        result[family.name] = family.type
+        if family.type == "counter":
+            result[family.name + "_total"] = family.type
+    return result
 
 
 def total(samples: Dict[str, float], name: str) -> float:

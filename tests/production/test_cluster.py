@@ -175,3 +175,10 @@ def test_logs_are_json_lines_without_unmasked_personal_data(cluster: Cluster) ->
     assert "我叫王**，电话139****5678，身份证1101**********1234" in gateway_log  # logged, masked
     gateway = [line for line in gateway_log.splitlines() if line.strip()]
     assert gateway and all(json.loads(line)["process"] == "gateway" for line in gateway)
+
+
+def test_every_rasa_instance_runs_with_the_checked_patches(cluster: Cluster) -> None:
+    """bot.launch.rasa_server applied bot.launch.rasa_patches (the installed Rasa matches)."""
+    for name in cluster.rasa_names:
+        log = cluster.log_text(name)
+        assert "Rasa patches applied" in log and "NOT applied" not in log, name

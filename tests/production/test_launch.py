@@ -1,5 +1,5 @@
 """Production configuration without starting anything: services, endpoints, model server,
-the guarded tracker store and the Rasa speed-ups."""
+the guarded tracker store and the Rasa speed-ups (their guard: test_rasa_patches.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -15,8 +15,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.launch.endpoints import SQL_TRACKER_STORE
 from bot.launch.secrets import RASA_TOKEN_FILE, read_token
-from bot.launch.services import ConfigurationError, build_services, rasa_urls
+from bot.launch.services import ConfigurationError, build_services
 from bot.settings import Settings, settings_from_env
+from bot.topology import rasa_urls
 
 PRODUCTION = {
     "RASA_INSTANCES": "2", "RASA_PORT": "7005", "LOCK_STORE_URL": "redis://:pw@redis:6379/3",
@@ -140,13 +141,17 @@ def test_guarded_tracker_store_pauses_instead_of_forgetting(tmp_path: Path) -> N
 
 
 @pytest.mark.slow
-def test_guarded_tracker_store_saves_each_event_once_without_counting(tmp_path: Path) -> None:
+def test_guarded_tracker_store_saves_each_event_once_without_counting(
+        tmp_path: Path, request: pytest.FixtureRequest) -> None:
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
     from sqlalchemy import event
 
+    from bot.launch import rasa_patches
     from bot.launch.tracker_store import GuardedSQLTrackerStore
 
+    assert rasa_patches.apply()  # the read fast path is what makes saving count-free
+    request.addfinalizer(rasa_patches.restore)
     store = GuardedSQLTrackerStore(Domain.empty(), dialect="sqlite",
                                    db=str(tmp_path / "tracker.db"))
     statements: list = []
@@ -169,13 +174,15 @@ def test_guarded_tracker_store_saves_each_event_once_without_counting(tmp_path: 
 
 
 @pytest.mark.slow
-def test_cached_action_validation_accepts_and_rejects_like_rasa() -> None:
+def test_cached_action_validation_accepts_and_rejects_like_rasa(
+        request: pytest.FixtureRequest) -> None:
     from jsonschema import ValidationError, validate
     from rasa.core.actions.action import RemoteAction
 
-    from bot.launch import rasa_speedups
+    from bot.launch import rasa_patches
 
-    rasa_speedups.apply()
+    assert rasa_patches.apply()
+    request.addfinalizer(rasa_patches.restore)
     action = RemoteAction("action_x", None)
     good = {"events": [{"event": "slot", "name": "matter", "value": "x"}],
             "responses": [{"text": "好的"}]}

@@ -1,4 +1,5 @@
-"""The memoised TED (bot.launch.rasa_speedups) answers exactly as TED itself.
+"""The memoised TED (bot.launch.rasa_speedups, via bot.launch.rasa_patches) answers
+exactly as TED itself.
 
 Realistic conversations (the benchmark's, drawn from held-out wordings, plus a
 petition and a case lookup through their forms) run through the real model and
@@ -33,12 +34,19 @@ async def _converse(stack: Stack) -> None:
             await agent.handle_text(text, sender_id=f"memo-{number}")
 
 
-def test_memoised_predictions_equal_fresh_ones(stack: Stack, monkeypatch) -> None:
+def test_memoised_predictions_equal_fresh_ones(stack: Stack, monkeypatch,
+                                              request: pytest.FixtureRequest) -> None:
     from rasa.core.policies.ted_policy import TEDPolicy
 
-    from bot.launch import rasa_speedups
+    from bot.launch import rasa_patches
 
-    rasa_speedups.apply()
+    assert rasa_patches.apply()
+
+    def stock_again() -> None:  # the checking wrapper first, then the patches
+        monkeypatch.undo()
+        rasa_patches.restore()
+
+    request.addfinalizer(stock_again)
     memoised = TEDPolicy.predict_action_probabilities
     fresh = memoised.__wrapped__  # type: ignore[attr-defined]
     checks: List[Any] = []
