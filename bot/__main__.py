@@ -1,7 +1,7 @@
 """``python -m bot <tool> ...``: dispatch to a tool's ``main(argv) -> int``.
 
 Tools: ``cases`` (petition cases, ``bot.cases.cli``), ``accounts`` (officer accounts,
-``bot.console.cli``).  Add a tool by adding one
+``bot.accounts.cli``).  Add a tool by adding one
 entry to ``TOOLS``.
 """
 from __future__ import annotations
@@ -12,9 +12,10 @@ from typing import Optional, Sequence
 
 TOOLS: dict[str, tuple[str, str]] = {
     "cases": ("bot.cases.cli", "信访件管理 / petition cases: list, show, update-status, extend, import, demo"),
-    "accounts": ("bot.console.cli", "民警账号 / officer accounts: add, passwd, disable, enable, unlock, list"),
+    "accounts": ("bot.accounts.cli", "民警账号 / officer accounts: add, passwd, disable, enable, unlock, list"),
     "admin": ("bot.admin.cli", "NLU 收件箱与重新训练 / inbox, label, export, retrain, deploy, rollback, models"),
     "privacy": ("bot.retention", "个人信息保留期限 / purge conversations older than RETENTION_DAYS"),
+    "wechat": ("bot.channels.wechat.cli", "微信公众号 / WeChat: menu (create the custom menu)"),
 }
 
 USAGE = "用法 / usage: python -m bot <tool> [args...]\n" + "\n".join(

@@ -9,17 +9,19 @@ from aiohttp import web
 
 from bot.admin.web import setup_admin
 from bot.channels.telegram import setup_telegram
+from bot.channels.wechat.gateway import setup_wechat
 from bot.console.app import setup_console
 from bot.conversation import RasaClient
 from bot.conversation.delivery import DeliveryHub
 from bot.conversation.journal import MessageJournal
-from bot.gateway.addresses import console_allow_middleware
+from bot.gateway.handoff import setup_handoff
 from bot.gateway.health import setup_health
-from bot.gateway.http import error_middleware
 from bot.gateway.metrics import MeteredRouter, Metrics, metrics_middleware
 from bot.gateway.webchat import setup_webchat
-from bot.handoff.gateway import setup_handoff
+from bot.logging_setup import configure_logging
 from bot.settings import Settings, get_settings
+from bot.web.addresses import console_allow_middleware
+from bot.web.http import error_middleware
 
 MAX_BODY_BYTES = 256 * 1024
 
@@ -45,6 +47,7 @@ def create_app(settings: Optional[Settings] = None) -> web.Application:
     setup_console(app)
     setup_admin(app)  # /console/admin/ (/admin redirects): NLU inbox, retraining, models
     setup_telegram(app)
+    setup_wechat(app)  # after the handoff: officers' replies reach WeChat users
     app.cleanup_ctx.append(_journal_drain)
     app.on_cleanup.append(_close_rasa)
     return app
@@ -64,8 +67,6 @@ async def _close_rasa(app: web.Application) -> None:
 
 
 def main() -> None:
-    from bot.logging_setup import configure_logging
-
     configure_logging("gateway")
     settings = get_settings()
     web.run_app(create_app(settings), host=settings.gateway_host,

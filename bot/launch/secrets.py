@@ -42,9 +42,23 @@ def _required(settings: Settings) -> Dict[str, str]:
     return _by_name(settings, bool(settings.telegram_webhook_url))
 
 
+def _wechat(settings: Settings) -> Dict[str, str]:
+    """The WeChat channel's secrets when it is configured (never generated: they come
+    from the 公众号's settings; the token may be at most 32 characters, so use 32)."""
+    if not settings.wechat_token:
+        return {}
+    named = {"WECHAT_TOKEN": settings.wechat_token}
+    for name, value in (("WECHAT_APP_SECRET", settings.wechat_app_secret),
+                        ("WECHAT_AES_KEY", settings.wechat_aes_key)):
+        if value:
+            named[name] = value
+    return named
+
+
 def weak_secrets(settings: Settings) -> List[str]:
     """Names of the required secrets that are empty, placeholders or too short."""
-    return [name for name, value in _required(settings).items() if weak_secret(value)]
+    named = {**_required(settings), **_wechat(settings)}
+    return [name for name, value in named.items() if weak_secret(value)]
 
 
 def generate_local(settings: Settings, var_dir: Path) -> Settings:

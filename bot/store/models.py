@@ -1,16 +1,20 @@
 """Model registry: importing this module registers every concept's tables on ``Base.metadata``.
 
 Alembic's ``env.py`` uses ``metadata`` from here.  When a team adds tables, add
-one import line below (and a migration in ``bot/store/migrations/versions``).
+one import line below (and a migration in ``bot/store/migrations/versions``).  This is
+the one module of ``bot.store`` that imports upwards (every concept's ``models``); the
+layering test (``tests/unit/test_layers.py``) allows exactly that.
 """
 from __future__ import annotations
 
-from bot.store.db import Base
-
+import bot.accounts.models  # noqa: E402,F401  (officer accounts, console sessions)
+import bot.admin.models  # noqa: E402,F401  (NLU labels, training jobs, model registry, retraining flags)
+import bot.audit.models  # noqa: E402,F401  (audit log)
 import bot.cases.models  # noqa: E402,F401  (petition cases)
-import bot.handoff.models  # noqa: E402,F401  (handoffs, officer accounts, audit log)
-import bot.admin.models  # noqa: E402,F401  (NLU labels, training jobs, model registry)
-import bot.conversation.journal  # noqa: E402,F401  (messages answered with the busy reply)
+import bot.channels.wechat.models  # noqa: E402,F401  (WeChat replay keys and per-user state)
+import bot.conversation.models  # noqa: E402,F401  (messages answered with the busy reply)
+import bot.handoff.models  # noqa: E402,F401  (handoffs and their messages)
+from bot.store.db import Base
 
 metadata = Base.metadata
 

@@ -8,8 +8,8 @@ from typing import Any, Dict, Optional
 import pytest
 from multidict import CIMultiDict
 
-from bot.gateway.addresses import client_ip, in_networks
 from bot.settings import Settings, settings_from_env
+from bot.web.addresses import client_ip, in_networks
 
 
 @dataclass

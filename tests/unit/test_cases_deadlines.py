@@ -7,7 +7,6 @@ from typing import Optional
 
 import pytest
 
-from bot.cases.clock import local_date, local_midnight
 from bot.cases.deadlines import (
     MOVE_OFF_HOLIDAYS,
     Deadline,
@@ -22,6 +21,7 @@ from bot.cases.deadlines import (
 )
 from bot.cases.errors import ExtensionError
 from bot.cases.status import CaseStatus as S
+from bot.common.clock import local_date, local_midnight
 
 
 @dataclass

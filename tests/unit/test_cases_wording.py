@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from bot.cases.channels import Channel
-from bot.cases.clock import local_midnight
 from bot.cases.status import CaseStatus as S
 from bot.cases.views import CaseView, EventView
 from bot.cases.wording import citizen_status_text, format_date
+from bot.common.clock import local_midnight
 
 
 def at(month: int, day: int) -> datetime:
