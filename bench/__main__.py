@@ -1,7 +1,9 @@
-"""`make bench` → ``python -m bench``: the production-shape benchmark, printed as tables.
+"""`make bench` → ``python -m bench``: load benchmarks of both deployment shapes, as tables.
 
-Starts its own stack (model server, RASA_INSTANCES Rasa servers on a fresh
-PostgreSQL tracker store with a Redis lock store, action server, gateway), then
+For each shape it starts its own stack — production: model server, RASA_INSTANCES Rasa
+servers on a fresh PostgreSQL tracker store with a Redis lock store, action server,
+gateway; embedded: ``python -m bot.launch`` as ``make run`` starts it (SQLite, one Rasa,
+in-memory lock store) —, then
 for each concurrency level sends realistic mixed conversations straight to Rasa
 and through the gateway, and reports p50/p95/p99, messages per second, the
 gateway's overhead, lost/duplicated messages, resident memory and start-up
@@ -10,7 +12,7 @@ latency (bench.telegram_latency) and the held-out NLU report (bench.nlu_report).
 
     python -m bench [--levels 1,10,50] [--messages 60,300,600] [--rate 60]
                     [--paced-messages 900] [--rounds 3] [--instances 2] [--sanic-workers 1]
-                    [--train] [--skip telegram,nlu]
+                    [--train] [--skip telegram,nlu] [--shape production,embedded]
 
 Closed-loop runs (each conversation sends as soon as it is answered) show capacity;
 the paced run (the largest level's conversations offering ``--rate`` messages/s
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import subprocess
@@ -27,15 +30,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, Iterator, List, Sequence
+from typing import Callable, Dict, Iterator, List, Sequence, Tuple, Union
 
 from bench import report
 from bench.load import Run, Target, count_lost_and_duplicated, merge, run_load
 from bench.resources import memory, time_training, training_seconds_from_jobs
 from bot.settings import REPO_ROOT, get_settings
 from tests.production.cluster import Cluster, production_cluster, reachable
+from tests.stack import Stack, embedded_stack
 
 RESULTS = REPO_ROOT / "bench" / "results"
+Running = Union[Cluster, Stack]  # what is measured: rasa_urls, gateway_url, rasa_auth
 REDIS_DB = 14
 # Messages per path before measuring: loads TensorFlow's graphs and fills TED's memo with
 # common situations (its steady state in service), on scripts no measured run uses.
@@ -48,7 +53,7 @@ def _ints(text: str) -> List[int]:
 
 
 async def _rounds(targets: Sequence[Target], concurrency: int, budget: int, rounds: int,
-                  rate: float, ranges: Iterator[int], cluster: Cluster) -> List[Run]:
+                  rate: float, ranges: Iterator[int], cluster: Running) -> List[Run]:
     """Both paths in alternating rounds (A B, B A, A B …), merged per path: slow drift of
     the shared machine (or of what Rasa has warmed up) then favours neither path."""
     parts: Dict[str, List[Run]] = {t.name: [] for t in targets}
@@ -69,7 +74,7 @@ async def _rounds(targets: Sequence[Target], concurrency: int, budget: int, roun
     return runs
 
 
-async def measure(cluster: Cluster, levels: List[int], budgets: List[int], rate: float,
+async def measure(cluster: Running, levels: List[int], budgets: List[int], rate: float,
                   paced_budget: int, rounds: int) -> List[Run]:
     rasa = Target("rasa", cluster.rasa_urls, gateway=False, params=cluster.rasa_auth)
     gateway = Target("gateway", [cluster.gateway_url], gateway=True)
@@ -100,6 +105,36 @@ def run_sub(module: str, *args: str) -> str:
     return (done.stdout + ("\n" + done.stderr[-2000:] if done.returncode else "")).strip()
 
 
+SHAPES = {
+    "production": "production shape, {instances} Rasa × {workers} Sanic worker, PostgreSQL "
+                  "tracker store, Redis lock store, 2 cores",
+    "embedded": "embedded default (`make run`: one Rasa, SQLite tracker store and database, "
+                "in-memory lock store), 2 cores",
+}
+Started = Tuple[Running, Callable[[], Dict[str, int]], Dict[str, float]]
+
+
+@contextlib.contextmanager
+def started_shape(shape: str, root: Path, instances: int,
+                  extra: Dict[str, str]) -> Iterator[Started]:
+    """(stack, its process ids, start-up seconds per process) for one deployment shape."""
+    if shape == "embedded":
+        print("starting the embedded stack (python -m bot.launch)…", flush=True)
+        started = time.perf_counter()
+        with embedded_stack(root, extra) as stack:
+            ready = {"whole stack": time.perf_counter() - started}
+            yield stack, lambda: {"whole stack": stack.pid}, ready
+        return
+    print(f"starting {instances} Rasa instance(s) + actions + gateway "
+          "(PostgreSQL tracker store, Redis lock store)…", flush=True)
+    cluster_stack = production_cluster(root, instances, REDIS_DB, extra_env=extra)
+    cluster = next(cluster_stack)
+    try:
+        yield cluster, cluster.pids, {n: p.ready_seconds for n, p in cluster.processes.items()}
+    finally:
+        cluster_stack.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Production-shape benchmark (prints tables).")
     parser.add_argument("--levels", default="1,10,50", help="concurrent conversations")
@@ -113,8 +148,13 @@ def main() -> int:
     parser.add_argument("--sanic-workers", type=int, default=1, help="SANIC_WORKERS per Rasa")
     parser.add_argument("--train", action="store_true", help="also time `rasa train` (slow)")
     parser.add_argument("--skip", default="", help="comma list of: telegram, nlu")
+    parser.add_argument("--shape", default="production,embedded",
+                        help="comma list of: production (PostgreSQL, Redis, --instances Rasa), "
+                             "embedded (the `make run` default: SQLite, one Rasa)")
     args = parser.parse_args()
     levels, budgets = _ints(args.levels), _ints(args.messages)
+    if set(args.shape.split(",")) - set(SHAPES):
+        parser.error(f"--shape takes a comma list of: {', '.join(SHAPES)}")
     if len(levels) != len(budgets):
         parser.error("--levels and --messages need the same number of entries")
     if not (REPO_ROOT / "models" / "current.tar.gz").exists():
@@ -136,32 +176,26 @@ def main() -> int:
     # only fight over the same cores (the deploy example sets the same).
     extra = {"SANIC_WORKERS": str(args.sanic_workers), "LOG_JSON": "0",
              "TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}
-    with tempfile.TemporaryDirectory(prefix="bench-") as root:
-        print(f"starting {args.instances} Rasa instance(s) + actions + gateway "
-              "(PostgreSQL tracker store, Redis lock store)…", flush=True)
-        stack = production_cluster(Path(root), args.instances, REDIS_DB, extra_env=extra)
-        cluster = next(stack)
-        try:
-            ready = {name: p.ready_seconds for name, p in cluster.processes.items()}
-            idle = memory(cluster.pids())
+    for shape in args.shape.split(","):
+        with tempfile.TemporaryDirectory(prefix="bench-") as root, \
+                started_shape(shape, Path(root), args.instances, extra) as (cluster, pids, ready):
+            idle = memory(pids())
             runs = asyncio.run(measure(cluster, levels, budgets, args.rate, args.paced_messages,
                                        max(1, args.rounds)))
-            loaded = memory(cluster.pids())
-            show(f"Latency and throughput ({args.instances} Rasa × {args.sanic_workers} "
-                 "Sanic worker, 2 cores)", report.latency_table(runs))
-            show("Gateway overhead", report.overhead_table(runs))
-            show("Targets", report.targets_table(runs, max(levels), args.rate))
-            show("Resident memory after load (idle in brackets) and start-up time",
+            loaded = memory(pids())
+            title = SHAPES[shape].format(instances=args.instances, workers=args.sanic_workers)
+            show(f"Latency and throughput: {title}", report.latency_table(runs))
+            show(f"Gateway overhead: {shape}", report.overhead_table(runs))
+            show(f"Targets: {shape}", report.targets_table(runs, max(levels), args.rate))
+            show(f"Resident memory after load (idle in brackets) and start-up time: {shape}",
                  report.resources_table(loaded, ready) + "\n" + ", ".join(
                      f"{n}: {v:.0f} MiB idle" for n, v in idle.items()))
-            show("Training", training_line(args.train))
-            (RESULTS / "load.json").write_text(json.dumps(
+            (RESULTS / f"load-{shape}.json").write_text(json.dumps(
                 [{"target": r.target, "concurrency": r.concurrency, "messages": len(r.samples),
                   "p50": r.percentile(.5), "p95": r.percentile(.95), "p99": r.percentile(.99),
                   "msg_per_s": r.throughput, "errors": r.errors, "lost": r.lost,
                   "duplicated": r.duplicated} for r in runs], indent=2), encoding="utf-8")
-        finally:
-            stack.close()
+    show("Training", training_line(args.train))
     skip = set(args.skip.split(","))
     if "telegram" not in skip:
         show("Telegram bridge latency (fake Bot API, instant fake Rasa)",

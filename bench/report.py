@@ -72,7 +72,7 @@ def targets_table(runs: List[Run], high: int, rate: float) -> str:
         rows.append([f"≥ {THROUGHPUT_TARGET:.0f} msg/s with {high} conversations (gateway, "
                      "closed loop)", f"{saturated.throughput:.1f}",
                      _yes(saturated.throughput >= THROUGHPUT_TARGET)])
-    paced: Optional[Run] = _pair(runs, high, rate).get("gateway")
+    paced: Optional[Run] = _pair(runs, high, rate).get("gateway") if rate else None
     if paced is not None:
         keeps_up = paced.throughput >= 0.97 * rate
         rows.append([f"keeps up with {rate:.0f} msg/s offered by {high} conversations",

@@ -1,6 +1,7 @@
 """The real assistant (Rasa, action server, gateway) started once per test session."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -9,7 +10,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator
+from typing import Dict, Iterator, List, Optional
 
 import pytest
 import requests
@@ -37,6 +38,7 @@ class Stack:
     env: Dict[str, str]
     var_dir: Path
     log_path: Path
+    pid: int = 0  # the launcher's process (its children are the services)
 
     def chat(self, sender: str, message: str) -> list:
         """Send through the gateway's web chat endpoint; return the messages."""
@@ -58,6 +60,11 @@ class Stack:
     def rasa_auth(self) -> Dict[str, str]:
         """Query parameters that authenticate a call to Rasa's HTTP API."""
         return {"token": self.rasa_token}
+
+    @property
+    def rasa_urls(self) -> List[str]:
+        """The one Rasa server (the production cluster has several)."""
+        return [self.rasa_url]
 
     def rest(self, sender: str, message: str) -> list:
         """Send straight to Rasa's REST channel (with the token, as the gateway does)."""
@@ -112,24 +119,31 @@ def wait_until_up(stack: Stack, process: subprocess.Popen) -> None:
     raise RuntimeError("the stack did not come up in time:\n" + stack.log_tail())
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Start `python -m bot.launch` once; stop it after the session."""
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make train` first (make test does)")
-    var_dir = tmp_path_factory.mktemp("stack-var")
-    env = stack_env(var_dir)
+@contextlib.contextmanager
+def embedded_stack(var_dir: Path, extra_env: Optional[Dict[str, str]] = None) -> Iterator[Stack]:
+    """`python -m bot.launch` (the `make run` shape: SQLite, one Rasa) in ``var_dir``."""
+    env = {**stack_env(var_dir), **(extra_env or {})}
     log_path = var_dir / "stack.log"
     stack = Stack(env["RASA_URL"], f"http://127.0.0.1:{env['GATEWAY_PORT']}",
                   env["ACTION_SERVER_URL"], env, var_dir, log_path)
     with open(log_path, "wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "bot.launch"], cwd=REPO_ROOT, env=env,
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    stack.pid = process.pid
     try:
         wait_until_up(stack, process)
         yield stack
     finally:
         stop_process_group(process)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Start `python -m bot.launch` once; stop it after the session."""
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make train` first (make test does)")
+    with embedded_stack(tmp_path_factory.mktemp("stack-var")) as started:
+        yield started
 
 
 def stop_process_group(process: subprocess.Popen, grace: float = 30) -> None:
