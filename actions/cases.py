@@ -4,11 +4,12 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.base import BaseAction, off_loop
 from actions.forms import BaseFormValidation
 from actions.tracker_view import client_key, entity_value, latest_text, matter_ranking
 from bot.cases.numbers import parse_case_number
@@ -57,15 +58,15 @@ def reset(names: tuple) -> List[Dict[Text, Any]]:
     return [SlotSet(name, None) for name in names]
 
 
-class ActionCheckCaseStatus(Action):
+class ActionCheckCaseStatus(BaseAction):
     """Start the lookup form unless this sender is locked out."""
 
     def name(self) -> Text:
         return "action_check_case_status"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[Dict[Text, Any]]:
-        if case_service().is_locked(sender(tracker), client=client_key(tracker)):
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
+        if await off_loop(case_service().is_locked, sender(tracker), client=client_key(tracker)):
             dispatcher.utter_message(text=LOCKED, buttons=buttons("request_human"))
             return []
         events = reset(CASE_SLOTS)
@@ -79,6 +80,8 @@ class ActionCheckCaseStatus(Action):
 class ValidateCaseStatusForm(BaseFormValidation):
     """Case number in loose formats; the code is verified against its hash."""
 
+    reset_on_database_error = CASE_SLOTS
+
     def name(self) -> Text:
         return "validate_case_status_form"
 
@@ -89,11 +92,12 @@ class ValidateCaseStatusForm(BaseFormValidation):
             dispatcher.utter_message(text=NUMBER_UNREADABLE)
         return {"case_number": number}
 
-    def validate_query_code(self, value: Any, dispatcher: CollectingDispatcher,
-                            tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_query_code(self, value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         number = tracker.get_slot("case_number") or ""
-        result = case_service().verify(sender(tracker), number, str(value or ""),
-                                       client=client_key(tracker))
+        # Argon2 and the database: in a worker thread, other conversations go on.
+        result = await off_loop(case_service().verify, sender(tracker), number,
+                                str(value or ""), client=client_key(tracker))
         if result.ok:
             # Only a marker: the report trusts the verification stored server-side.
             return {"query_code": "verified"}
@@ -105,17 +109,21 @@ class ValidateCaseStatusForm(BaseFormValidation):
         return {"case_number": None, "query_code": None, "requested_slot": None}
 
 
-class ActionReportCaseStatus(Action):
+class ActionReportCaseStatus(BaseAction):
     """Tell a verified citizen where the case stands; forget the lookup slots."""
 
     def name(self) -> Text:
         return "action_report_case_status"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[Dict[Text, Any]]:
+    def events_after_database_error(self) -> List[Dict[Text, Any]]:
+        return reset(CASE_SLOTS)
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
         service = case_service()
         # Never a slot value: a fresh, unused verification stored for this conversation.
-        view = service.verified_case(sender(tracker), tracker.get_slot("case_number") or "")
+        view = await off_loop(service.verified_case, sender(tracker),
+                              tracker.get_slot("case_number") or "")
         if view is None:
             dispatcher.utter_message(text=VERIFY_FAILED, buttons=buttons("request_human"))
             return reset(CASE_SLOTS)
@@ -124,14 +132,14 @@ class ActionReportCaseStatus(Action):
         return reset(CASE_SLOTS)
 
 
-class ActionStartPetition(Action):
+class ActionStartPetition(BaseAction):
     """Start intake for accepted matters; explain the right channel for the others."""
 
     def name(self) -> Text:
         return "action_start_petition"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
         kb = default_knowledge()
         matter = tracker.get_slot("matter")
         if matter in kb.ids and not kb.get(matter).accepted:
@@ -243,33 +251,37 @@ def petition_summary(tracker: Tracker) -> str:
     return "\n".join(lines)
 
 
-class ActionAskPetitionConfirmed(Action):
+class ActionAskPetitionConfirmed(BaseAction):
     """Read back the petition and ask for confirmation."""
 
     def name(self) -> Text:
         return "action_ask_petition_confirmed"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(text=petition_summary(tracker), buttons=[
             {"title": "确认提交", "payload": "/affirm"},
             {"title": "不对，重新填", "payload": "/deny"}])
         return []
 
 
-class ActionSubmitPetition(Action):
+class ActionSubmitPetition(BaseAction):
     """File the confirmed petition, or point to the open case on the same matter."""
 
     def name(self) -> Text:
         return "action_submit_petition"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[Dict[Text, Any]]:
+    def events_after_database_error(self) -> List[Dict[Text, Any]]:
+        return reset(PETITION_SLOTS)  # nothing filed; the answers are not kept either
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
         get = tracker.get_slot
         if get("petition_confirmed") is not True:
             return reset(PETITION_SLOTS)
         service = case_service()
-        duplicate = service.find_open_duplicate(get("petitioner_phone"), get("petition_matter"))
+        duplicate = await off_loop(service.find_open_duplicate, get("petitioner_phone"),
+                                   get("petition_matter"))
         if duplicate is not None:
             # Only the conversation that filed it learns the number: anyone can type a phone.
             own = duplicate.sender_id is not None and duplicate.sender_id == sender_key(tracker)
@@ -277,8 +289,8 @@ class ActionSubmitPetition(Action):
                     else DUPLICATE_NEUTRAL)
             dispatcher.utter_message(text=text, buttons=buttons("check_case_status", "request_human"))
             return reset(PETITION_SLOTS)
-        filed = service.file_case(
-            matter=get("petition_matter"), petitioner_name=get("petitioner_name"),
+        filed = await off_loop(
+            service.file_case, matter=get("petition_matter"), petitioner_name=get("petitioner_name"),
             petitioner_phone=get("petitioner_phone"), channel="online",
             description=get("petition_facts"), requested_outcome=get("petition_request"),
             reasons=get("petition_reasons"), location=get("petition_location"),
@@ -293,13 +305,13 @@ class ActionSubmitPetition(Action):
         return reset(PETITION_SLOTS)
 
 
-class ActionCancel(Action):
+class ActionCancel(BaseAction):
     """“取消” outside any form."""
 
     def name(self) -> Text:
         return "action_cancel"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response="utter_form_cancelled")
         return [ActiveLoop(None), *reset(PETITION_SLOTS), *reset(CASE_SLOTS)]

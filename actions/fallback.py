@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import BaseAction
 from actions.handoff import hand_off
 from actions.tracker_view import intent_ranking, matter_ranking
 from bot.handoff.models import Reason
@@ -66,19 +67,19 @@ def _matter_buttons(tracker: Tracker) -> List[Button]:
     ]
 
 
-class ActionFallbackSuggest(Action):
+class ActionFallbackSuggest(BaseAction):
     """First miss: buttons with guesses; second in a row: offer a person; third: hand off."""
 
     def name(self) -> Text:
         return "action_fallback_suggest"
 
-    def run(
+    async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         streak = fallback_streak(tracker, self.name())
         if streak >= 2:
-            return hand_off(dispatcher, tracker, Reason.FALLBACK,
-                            intro=default_texts().get("fallback_handoff"))
+            return await hand_off(dispatcher, tracker, Reason.FALLBACK,
+                                  intro=default_texts().get("fallback_handoff"))
         if streak == 1:
             buttons = [label_button("request_human"), label_button("ask_scope_overview")]
             dispatcher.utter_message(text=SECOND_MISS, buttons=[b.to_rasa() for b in buttons])

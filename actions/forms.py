@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, List, Optional, Sequence, Text
 
 from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.base import DATABASE_ERRORS, report_database_error
 from actions.tracker_view import latest_intent
 from bot.common.text import clean_field
 
@@ -16,11 +18,24 @@ NOT_GIVEN = "未提供"
 
 
 class BaseFormValidation(FormValidationAction, ABC):
-    """Helpers every form validator shares: text cleaning, limits, skipping."""
+    """Helpers every form validator shares: text cleaning, limits, skipping, and the
+    busy reply (``actions.base``) when a validator's database work fails."""
+
+    # Slots forgotten after a database error (the form then asks again from the start).
+    reset_on_database_error: Sequence[Text] = ()
 
     @abstractmethod
     def name(self) -> Text:
         """Each concrete validator names its form's validation action."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
+        try:
+            return await super().run(dispatcher, tracker, domain)
+        except DATABASE_ERRORS as error:
+            report_database_error(dispatcher, tracker, self.name(), error)
+            return [*(SlotSet(name, None) for name in self.reset_on_database_error),
+                    SlotSet("requested_slot", None)]
 
     async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> list:

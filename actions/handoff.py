@@ -1,14 +1,13 @@
 """Handing the conversation to a human officer, resuming after it, and the 1–5 rating (回访)."""
 from __future__ import annotations
 
-import logging
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
+from actions.base import BaseAction, off_loop
 from actions.tracker_view import entity_value, latest_text
 from bot.handoff.citizen import HandoffStart, start_handoff
 from bot.handoff.db import default_service
@@ -16,10 +15,7 @@ from bot.handoff.models import Reason
 from bot.handoff.rating import parse_rating
 from bot.handoff.texts import default_texts
 from bot.labels import label_button
-from bot.privacy import mask_sender_id
 from bot.replies import HANDOFF_SIGNAL, Reply
-
-log = logging.getLogger(__name__)
 
 
 def citizen_channel(tracker: Tracker) -> str:
@@ -36,7 +32,7 @@ def citizen_channel(tracker: Tracker) -> str:
     return "telegram" if sender.lstrip("-").isdigit() else "rest"
 
 
-def hand_off(
+async def hand_off(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     reason: str,
@@ -44,8 +40,9 @@ def hand_off(
     matter: Optional[str] = None,
 ) -> List[Dict[Text, Any]]:
     """Open (or reuse) the handoff, tell the citizen, pause the conversation when on duty."""
-    start: HandoffStart = start_handoff(default_service(), citizen_channel(tracker),
-                                        tracker.sender_id, reason, intro=intro, matter=matter)
+    start: HandoffStart = await off_loop(start_handoff, default_service(),
+                                         citizen_channel(tracker), tracker.sender_id, reason,
+                                         intro=intro, matter=matter)
     for reply in start.replies:
         dispatcher.utter_message(**reply.to_rasa())
     if start.handoff is not None:  # the gateway routes this conversation by its handoff now
@@ -53,25 +50,26 @@ def hand_off(
     return [ConversationPaused()] if start.pause else []
 
 
-class ActionRequestHuman(Action):
+class ActionRequestHuman(BaseAction):
     """The citizen asks for a person (转人工, /human)."""
 
     def name(self) -> Text:
         return "action_request_human"
 
-    def run(
+    async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        return hand_off(dispatcher, tracker, Reason.REQUESTED, matter=tracker.get_slot("matter"))
+        return await hand_off(dispatcher, tracker, Reason.REQUESTED,
+                              matter=tracker.get_slot("matter"))
 
 
-class ActionHandoffResumed(Action):
+class ActionHandoffResumed(BaseAction):
     """Run by the gateway after an officer closed the handoff: back, and ask for a rating."""
 
     def name(self) -> Text:
         return "action_handoff_resumed"
 
-    def run(
+    async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         texts = default_texts()
@@ -80,13 +78,13 @@ class ActionHandoffResumed(Action):
         return []
 
 
-class ActionStoreRating(Action):
+class ActionStoreRating(BaseAction):
     """Store the citizen's 1–5 rating on the latest closed handoff and thank them."""
 
     def name(self) -> Text:
         return "action_store_rating"
 
-    def run(
+    async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         texts = default_texts()
@@ -95,12 +93,7 @@ class ActionStoreRating(Action):
             dispatcher.utter_message(text=texts.get("rating_unknown"),
                                      buttons=[b.to_rasa() for b in texts.rating_buttons])
             return []
-        try:
-            stored = default_service().store_rating(tracker.sender_id, rating)
-        except SQLAlchemyError as error:
-            log.error("rating for %s not stored: %s", mask_sender_id(tracker.sender_id),
-                      type(error).__name__)
-            stored = None
+        stored = await off_loop(default_service().store_rating, tracker.sender_id, rating)
         if stored is None:
             dispatcher.utter_message(text=texts.get("rating_without_handoff"))
         elif rating <= 2:

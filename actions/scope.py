@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Sequence, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import BaseAction
 from actions.handoff import hand_off
 from actions.tracker_view import (
     entity_value,
@@ -62,23 +63,23 @@ def matter_slots(matter_id: Text) -> List[Dict[Text, Any]]:
     return [SlotSet("matter", record.id), SlotSet("matter_accepted", record.accepted)]
 
 
-class ActionExplainMatter(Action):
+class ActionExplainMatter(BaseAction):
     """Classify the citizen's matter and say who handles it and how."""
 
     def name(self) -> Text:
         return "action_explain_matter"
 
-    def run(
+    async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         kb = default_knowledge()
         chosen = entity_value(tracker, "matter")
         if chosen in kb.ids:
-            return self._answer(dispatcher, tracker, chosen)
+            return await self._answer(dispatcher, tracker, chosen)
         decision = decide(matter_ranking(tracker), latest_text(tracker), kb,
                           scope=matter_scope(tracker))
         if decision.kind == "answer":
-            events = self._answer(dispatcher, tracker, decision.matter, decision.alternatives)
+            events = await self._answer(dispatcher, tracker, decision.matter, decision.alternatives)
             also = mentioned(decision, sentence_scores(tracker), kb)
             if also:
                 reply = render_mentions([kb.get(matter) for matter in also])
@@ -91,7 +92,7 @@ class ActionExplainMatter(Action):
                 SlotSet(LAST_BASIS_SLOT, None)]
 
     @staticmethod
-    def _answer(
+    async def _answer(
         dispatcher: CollectingDispatcher, tracker: Tracker, matter_id: Text,
         alternatives: Sequence[Text] = (),
     ) -> List[Dict[Text, Any]]:
@@ -113,8 +114,8 @@ class ActionExplainMatter(Action):
         if not record.needs_officer:
             return events
         intro = default_texts().get("needs_officer_handoff")
-        return events + hand_off(dispatcher, tracker, Reason.NEEDS_OFFICER,
-                                 intro=intro, matter=matter_id)
+        return events + await hand_off(dispatcher, tracker, Reason.NEEDS_OFFICER,
+                                       intro=intro, matter=matter_id)
 
 
 def question_text(tracker: Tracker) -> Text:
@@ -133,13 +134,13 @@ def question_text(tracker: Tracker) -> Text:
     return "" if earlier.startswith("/") else earlier
 
 
-class ActionAnswerFollowup(Action):
+class ActionAnswerFollowup(BaseAction):
     """Answer 带什么材料 / 多久 / 去哪办 / 过了期限 for the matter in context."""
 
     def name(self) -> Text:
         return "action_answer_followup"
 
-    def run(
+    async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         kb = default_knowledge()
@@ -160,13 +161,13 @@ class ActionAnswerFollowup(Action):
             SlotSet(LAST_BASIS_SLOT, basis_keys(followup_basis(record, topic)))]
 
 
-class ActionScopeOverview(Action):
+class ActionScopeOverview(BaseAction):
     """The general 受理范围 overview, or the matters of one area."""
 
     def name(self) -> Text:
         return "action_scope_overview"
 
-    def run(
+    async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         kb = default_knowledge()
@@ -211,13 +212,13 @@ def basis_to_show(tracker: Tracker) -> List[Text]:
     return list(dict.fromkeys(cited)) or recorded
 
 
-class ActionShowLegalBasis(Action):
+class ActionShowLegalBasis(BaseAction):
     """Quote the exact text of the articles the last answer cited (from data/laws)."""
 
     def name(self) -> Text:
         return "action_show_legal_basis"
 
-    def run(
+    async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         single = entity_value(tracker, LAW_ARTICLE_ENTITY) is not None

@@ -3,6 +3,11 @@ import os
 from typing import Callable, Iterator
 
 import pytest
+# Sanic (imported by Rasa) calls filterwarnings("once", DeprecationWarning) when first
+# imported, in front of pytest.ini's narrow filters, for the rest of that test. Imported
+# here, inside pytest's configuration-time warnings context (restored afterwards), it
+# cannot override them in a test.
+import sanic  # noqa: F401
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 

@@ -50,8 +50,13 @@ class AdminService:
     Exports, retraining starts/cancels and transcript views are written to the audit
     log (who, from which address)."""
 
-    def __init__(self, config: Optional[AdminConfig] = None) -> None:
+    def __init__(self, config: Optional[AdminConfig] = None,
+                 factory: Optional[sessionmaker] = None) -> None:
+        """``factory``: sessions on ``config.database_url`` owned by the caller (the
+        gateway's one engine); without it the service creates (and closes) its own."""
         self.config = config or load_config()
+        if factory is not None:
+            self.__dict__["factory"] = factory  # the cached_property below is not used
 
     # ---------------------------------------------------------------- wiring
     @cached_property

@@ -59,9 +59,13 @@ class MessageJournal:
         self._lock = threading.Lock()
 
     @classmethod
-    def for_settings(cls, settings: Settings) -> "MessageJournal":
-        """On ``DATABASE_URL``, spooling to ``VAR_DIR`` (local state of this host)."""
-        return cls(make_session_factory(make_engine(settings.database_url)), VAR_DIR / SPOOL_NAME)
+    def for_settings(cls, settings: Settings,
+                     factory: Optional[sessionmaker] = None) -> "MessageJournal":
+        """On ``DATABASE_URL`` (the process's shared ``factory`` if given), spooling to
+        ``VAR_DIR`` (local state of this host)."""
+        if factory is None:
+            factory = make_session_factory(make_engine(settings.database_url))
+        return cls(factory, VAR_DIR / SPOOL_NAME)
 
     def dispose(self) -> None:
         bind = self._factory.kw.get("bind")

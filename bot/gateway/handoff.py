@@ -12,7 +12,7 @@ from aiohttp import web
 from telegram import Bot
 
 from bot.accounts.service import AccountService
-from bot.channels.telegram import OFFICERS_HOOK_KEY, RUNNER_KEY, webhook_refused
+from bot.channels.telegram import webhook_refused
 from bot.channels.telegram.application import officers_chat_id
 from bot.channels.telegram.officers import TelegramOfficers, make_officers_handler
 from bot.handoff.events import EventBus
@@ -20,8 +20,17 @@ from bot.handoff.runtime import HandoffRuntime
 from bot.handoff.service import HandoffService
 from bot.handoff.texts import default_texts
 from bot.handoff.warning import default_detector
-from bot.store.db import make_engine, make_session_factory
-from bot.web.keys import ACCOUNTS_KEY, FACTORY_KEY, RUNTIME_KEY
+from bot.web.keys import (
+    ACCOUNTS_KEY,
+    DELIVERY_KEY,
+    FACTORY_KEY,
+    OFFICERS_HOOK_KEY,
+    ROUTER_KEY,
+    RUNTIME_KEY,
+    SETTINGS_KEY,
+    TELEGRAM_RUNNER_KEY,
+    WEBCHAT_HUB_KEY,
+)
 
 __all__ = ["ACCOUNTS_KEY", "RUNTIME_KEY", "setup_handoff"]
 
@@ -34,7 +43,7 @@ def _webchat_reachable(app: web.Application) -> Callable[[str, str], bool]:
     def reachable(channel: str, sender_id: str) -> bool:
         if channel != "webchat":
             return True
-        hub = app.get("webchat_hub")
+        hub = app.get(WEBCHAT_HUB_KEY)
         sockets = hub.sockets.get(sender_id, ()) if hub is not None else ()
         return any(not ws.closed for ws in sockets)
 
@@ -42,21 +51,19 @@ def _webchat_reachable(app: web.Application) -> Callable[[str, str], bool]:
 
 
 def _telegram_bot(app: web.Application) -> Optional[Bot]:
-    runner = app.get(RUNNER_KEY)
+    runner = app.get(TELEGRAM_RUNNER_KEY)
     if runner is None or not runner.application.running:
         return None
     return runner.application.bot
 
 
 def setup_handoff(app: web.Application, accounts: Optional[AccountService] = None) -> HandoffRuntime:
-    """Create the runtime on ``settings.database_url`` and hook it into the router."""
-    settings = app["settings"]
-    engine = make_engine(settings.database_url)
-    factory = make_session_factory(engine)
-    app[FACTORY_KEY] = factory
+    """Create the runtime on the app's database (``FACTORY_KEY``) and hook it into the router."""
+    settings = app[SETTINGS_KEY]
+    factory = app[FACTORY_KEY]
     app[ACCOUNTS_KEY] = accounts or AccountService(factory)
-    router = app["router"]
-    runtime = HandoffRuntime(HandoffService(factory), router.rasa, app["delivery"], default_texts(),
+    router = app[ROUTER_KEY]
+    runtime = HandoffRuntime(HandoffService(factory), router.rasa, app[DELIVERY_KEY], default_texts(),
                              default_detector(), EventBus(), _webchat_reachable(app))
     app[RUNTIME_KEY] = runtime
     router.add_interceptor(runtime.intercept)
@@ -74,10 +81,6 @@ def setup_handoff(app: web.Application, accounts: Optional[AccountService] = Non
     async def stop(_: web.Application) -> None:
         await runtime.stop()
 
-    async def dispose(_: web.Application) -> None:
-        engine.dispose()
-
     app.on_startup.append(start)
     app.on_shutdown.append(stop)
-    app.on_cleanup.append(dispose)
     return runtime

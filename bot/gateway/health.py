@@ -26,6 +26,7 @@ from bot.gateway.metrics import (
     Cached,
     Metrics,
 )
+from bot.web.keys import JOURNAL_KEY, METRICS_KEY, RUNTIME_KEY, SETTINGS_KEY
 
 CHECK_TIMEOUT = aiohttp.ClientTimeout(total=2)
 
@@ -49,12 +50,12 @@ def _database_up(journal: Optional[MessageJournal]) -> Optional[bool]:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    urls = request.app["settings"].rasa_backends
+    urls = request.app[SETTINGS_KEY].rasa_backends
     async with aiohttp.ClientSession(timeout=CHECK_TIMEOUT) as session:
         states = await asyncio.gather(*(_rasa_up(session, url) for url in urls))
     rasa: Dict[str, str] = {f"rasa-{index}": "up" if up else "down"
                             for index, up in enumerate(states, start=1)}
-    database = await asyncio.to_thread(_database_up, request.app.get("journal"))
+    database = await asyncio.to_thread(_database_up, request.app.get(JOURNAL_KEY))
     healthy = all(states) and database is not False
     body: Dict[str, object] = {"status": "ok" if healthy else "degraded", "rasa": rasa}
     if database is not None:
@@ -63,22 +64,22 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    registry: Metrics = request.app["metrics"]
+    registry: Metrics = request.app[METRICS_KEY]
     body = await asyncio.to_thread(registry.render)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
 async def _register_gauges(app: web.Application) -> None:
     """After every part is set up: gauges for what exists (handoffs, the journal)."""
-    registry: Metrics = app["metrics"]
-    runtime = app.get("handoff_runtime")
+    registry: Metrics = app[METRICS_KEY]
+    runtime = app.get(RUNTIME_KEY)
     if runtime is not None:
         counts = Cached(runtime.service.counts)
         registry.gauge(HANDOFFS_WAITING, lambda: counts()["waiting"],
                        "Handoffs waiting for an officer")
         registry.gauge(HANDOFFS_ASSIGNED, lambda: counts()["assigned"],
                        "Handoffs an officer is handling")
-    journal = app.get("journal")
+    journal = app.get(JOURNAL_KEY)
     if journal is not None:
         registry.gauge(JOURNAL_SPOOLED, journal.spooled,
                        "Journaled messages kept locally until the database is back")

@@ -26,6 +26,7 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_late
 
 from bot.conversation.rasa_client import RasaClient
 from bot.conversation.router import ConversationRouter, Handled, Outcome
+from bot.web.keys import METRICS_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ class MeteredRouter(ConversationRouter):
 @web.middleware
 async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Count HTTP responses by status class; 5xx also count as errors."""
-    metrics: Metrics = request.app["metrics"]
+    metrics: Metrics = request.app[METRICS_KEY]
 
     def count(status: int) -> None:
         metrics.http_responses.labels(code=f"{status // 100}xx").inc()

@@ -16,13 +16,19 @@ from bot.gateway.ratelimit import TOO_FAST, AddressRateLimiter, ClientKeys, is_l
 from bot.replies import Reply
 from bot.web.addresses import client_ip
 from bot.web.http import json_error, read_json
+from bot.web.keys import (
+    CLIENT_KEYS_KEY,
+    DELIVERY_KEY,
+    RATE_LIMITER_KEY,
+    ROUTER_KEY,
+    SETTINGS_KEY,
+    WEBCHAT_HUB_KEY,
+)
 
 CHANNEL = "webchat"
 STATIC_DIR = Path(__file__).parent / "static"
 SENDER_PATTERN = re.compile(r"^web-[A-Za-z0-9_-]{8,64}$")
 PENDING_LIMIT = 200
-RATE_LIMITER = web.AppKey("chat_rate_limiter", AddressRateLimiter)
-CLIENT_KEYS = web.AppKey("chat_client_keys", ClientKeys)
 
 logger = logging.getLogger(__name__)
 
@@ -73,10 +79,12 @@ async def post_message(request: web.Request) -> web.Response:
     if not isinstance(message, str):
         return json_error(400, "消息内容需要是文字。")
     address = client_ip(request)
-    if not request.app[RATE_LIMITER].allow(address):
+    limiter: AddressRateLimiter = request.app[RATE_LIMITER_KEY]
+    if not limiter.allow(address):
         return json_error(429, TOO_FAST)
-    router: ConversationRouter = request.app["router"]  # counts the message (MeteredRouter)
-    metadata = {} if is_loopback(address) else {"client": request.app[CLIENT_KEYS].key(address)}
+    router: ConversationRouter = request.app[ROUTER_KEY]  # counts the message (MeteredRouter)
+    client_keys: ClientKeys = request.app[CLIENT_KEYS_KEY]
+    metadata = {} if is_loopback(address) else {"client": client_keys.key(address)}
     replies = await router.handle(CHANNEL, sender, message, metadata)
     return web.json_response({"messages": [reply_json(r) for r in replies]},
                              dumps=lambda o: json.dumps(o, ensure_ascii=False))
@@ -87,7 +95,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     sender = request.query.get("sender", "")
     if not valid_sender(sender):
         return json_error(400, "会话编号无效，请刷新页面后重试。")
-    hub: WebChatHub = request.app["webchat_hub"]
+    hub: WebChatHub = request.app[WEBCHAT_HUB_KEY]
     ws = web.WebSocketResponse(heartbeat=30)
     await ws.prepare(request)
     hub.sockets[sender].add(ws)
@@ -102,12 +110,12 @@ async def websocket(request: web.Request) -> web.StreamResponse:
 
 
 def setup_webchat(app: web.Application) -> None:
-    settings = app["settings"]
-    app[RATE_LIMITER] = AddressRateLimiter(settings.chat_rate_per_minute, settings.chat_burst)
-    app[CLIENT_KEYS] = ClientKeys(settings.session_secret)
+    settings = app[SETTINGS_KEY]
+    app[RATE_LIMITER_KEY] = AddressRateLimiter(settings.chat_rate_per_minute, settings.chat_burst)
+    app[CLIENT_KEYS_KEY] = ClientKeys(settings.session_secret)
     hub = WebChatHub()
-    app["webchat_hub"] = hub
-    app["delivery"].register(CHANNEL, hub.deliver)
+    app[WEBCHAT_HUB_KEY] = hub
+    app[DELIVERY_KEY].register(CHANNEL, hub.deliver)
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC_DIR)
     app.router.add_post("/api/chat", post_message)

@@ -7,11 +7,8 @@ paused when an officer takes it.
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import List, Optional
-
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.handoff.models import Reason
 from bot.handoff.office_hours import OfficeHours
@@ -19,14 +16,10 @@ from bot.handoff.service import HandoffService
 from bot.handoff.texts import HandoffTexts, default_texts
 from bot.handoff.views import HandoffView
 from bot.labels import label_button
-from bot.privacy import mask_sender_id
 from bot.replies import Reply
 from bot.settings import Settings, get_settings
 
 __all__ = ["HandoffStart", "office_hours_of", "start_handoff"]
-
-log = logging.getLogger(__name__)
-
 
 @dataclass(frozen=True)
 class HandoffStart:
@@ -60,21 +53,18 @@ def start_handoff(
     settings: Optional[Settings] = None,
     texts: Optional[HandoffTexts] = None,
 ) -> HandoffStart:
-    """Open (or reuse) the sender's handoff and build the citizen's replies."""
+    """Open (or reuse) the sender's handoff and build the citizen's replies.
+
+    A database error propagates: the actions turn it into their one busy reply
+    (``actions.base``)."""
     settings = settings or get_settings()
     texts = texts or default_texts()
     hours = office_hours_of(settings)
     now = service.now()
     status = hours.status(now)
-    try:
-        opened = service.request(channel, sender_id, reason, paused=status.open, matter=matter)
-        view = opened.handoff
-        wait = _wait_line(service, view, texts) if status.open else ""
-    except SQLAlchemyError as error:
-        log.error("handoff for %s could not be stored: %s", mask_sender_id(sender_id),
-                  type(error).__name__)
-        buttons = [label_button("file_petition"), label_button("ask_how_to_file")]
-        return HandoffStart([Reply(texts.get("unavailable"), buttons)], False, None)
+    opened = service.request(channel, sender_id, reason, paused=status.open, matter=matter)
+    view = opened.handoff
+    wait = _wait_line(service, view, texts) if status.open else ""
     if status.open:
         lines = [intro or texts.get("handed_over"), wait, hours.describe(texts),
                  texts.get("emergency_line")]

@@ -29,7 +29,7 @@ CANNED_PATH = DATA_DIR / "canned_replies.yml"
 
 _REQUIRED = (
     "handed_over", "queue_ahead", "queue_next", "office_hours_line", "after_hours",
-    "emergency_line", "unavailable", "waiting_ack", "officer_joined", "officer_message",
+    "emergency_line", "waiting_ack", "officer_joined", "officer_message",
     "resumed", "rating_thanks", "rating_sorry", "rating_unknown", "rating_without_handoff",
     "fallback_handoff", "needs_officer_handoff", "weekdays_only", "all_week",
     "next_open_today", "next_open_tomorrow", "next_open_weekday",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import URL, Engine, make_url
@@ -92,8 +92,11 @@ def make_engine(url: str | URL, *, sqlite_foreign_keys: bool = True, echo: bool 
     return create_engine(parsed, echo=echo, pool_pre_ping=True)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker:
-    """2.0-style sessions; objects stay readable after commit (``expire_on_commit=False``)."""
+def make_session_factory(engine: Optional[Engine] = None) -> sessionmaker:
+    """2.0-style sessions; objects stay readable after commit (``expire_on_commit=False``).
+
+    Without ``engine`` the factory is bound later (``factory.configure(bind=engine)``):
+    the gateway creates its one engine when the app starts."""
     return sessionmaker(bind=engine, future=True, expire_on_commit=False)
 
 

@@ -14,6 +14,8 @@ from typing import Awaitable, Callable, Iterable, Optional, Tuple, Union
 
 from aiohttp import web
 
+from bot.web.keys import SETTINGS_KEY
+
 __all__ = ["CONSOLE_PREFIXES", "client_ip", "console_allow_middleware", "in_networks"]
 
 Address = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
@@ -56,7 +58,7 @@ def _forwarded(request: web.Request) -> list[str]:
 
 
 def _trusted(request: web.Request) -> Tuple[Network, ...]:
-    settings = request.config_dict.get("settings")
+    settings = request.config_dict.get(SETTINGS_KEY)
     return _networks(tuple(settings.trusted_proxies)) if settings is not None else ()
 
 
@@ -82,7 +84,7 @@ def client_ip(request: web.Request) -> str:
 async def console_allow_middleware(request: web.Request,
                                    handler: Handler) -> web.StreamResponse:
     """With ``CONSOLE_ALLOW`` set, ``/console`` (and ``/admin``) only for those networks."""
-    allow = request.app["settings"].console_allow
+    allow = request.app[SETTINGS_KEY].console_allow
     if allow and request.path.startswith(CONSOLE_PREFIXES):
         if not in_networks(client_ip(request), allow):
             raise web.HTTPForbidden(text=NOT_ALLOWED)

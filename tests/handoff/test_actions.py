@@ -44,14 +44,14 @@ def tracker(sender: str, events: List[Dict[str, Any]], entities: Optional[list] 
     return Tracker(sender, {"matter": None}, latest, events, False, None, {}, "action_listen")
 
 
-def run(action_object: Any, t: Tracker) -> tuple[list, CollectingDispatcher]:
+async def run(action_object: Any, t: Tracker) -> tuple[list, CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
-    events = action_object.run(dispatcher, t, {})
+    events = await action_object.run(dispatcher, t, {})
     return events, dispatcher
 
 
-def test_request_human_opens_a_handoff_and_pauses(service: HandoffService) -> None:
-    events, dispatcher = run(ActionRequestHuman(), tracker("web-req00000", [user("转人工")]))
+async def test_request_human_opens_a_handoff_and_pauses(service: HandoffService) -> None:
+    events, dispatcher = await run(ActionRequestHuman(), tracker("web-req00000", [user("转人工")]))
     assert events == [{"event": "pause", "timestamp": None}]
     text = dispatcher.messages[0]["text"]
     assert text.startswith(TEXTS.get("handed_over").splitlines()[0]) and "分钟" in text
@@ -59,10 +59,10 @@ def test_request_human_opens_a_handoff_and_pauses(service: HandoffService) -> No
     assert view.reason == Reason.REQUESTED and view.status == Status.WAITING and view.paused
 
 
-def test_request_human_after_hours_does_not_pause(service: HandoffService,
+async def test_request_human_after_hours_does_not_pause(service: HandoffService,
                                                   fake_clock: FakeClock) -> None:
     fake_clock.advance(hours=10)  # 20:00 China time
-    events, dispatcher = run(ActionRequestHuman(), tracker("12345", [user("/request_human",
+    events, dispatcher = await run(ActionRequestHuman(), tracker("12345", [user("/request_human",
                                                                            channel=None)]))
     assert events == []
     assert dispatcher.messages[0]["buttons"][0]["payload"] == "/file_petition"
@@ -90,22 +90,22 @@ def test_fallback_streak_counts_misses_in_a_row(misses: int, expected: int) -> N
     assert fallback_streak(tracker("web-fb000000", fallback_history(misses))) == expected
 
 
-def test_third_miss_hands_off(service: HandoffService) -> None:
-    _, first = run(ActionFallbackSuggest(), tracker("web-fb000001", fallback_history(0)))
-    _, second = run(ActionFallbackSuggest(), tracker("web-fb000001", fallback_history(1)))
+async def test_third_miss_hands_off(service: HandoffService) -> None:
+    _, first = await run(ActionFallbackSuggest(), tracker("web-fb000001", fallback_history(0)))
+    _, second = await run(ActionFallbackSuggest(), tracker("web-fb000001", fallback_history(1)))
     assert service.open_for("webchat", "web-fb000001") is None
     assert "转接民警" in second.messages[0]["text"]
-    events, third = run(ActionFallbackSuggest(), tracker("web-fb000001", fallback_history(2)))
+    events, third = await run(ActionFallbackSuggest(), tracker("web-fb000001", fallback_history(2)))
     assert events and events[0]["event"] == "pause"
     assert third.messages[0]["text"].startswith(TEXTS.get("fallback_handoff"))
     assert service.open_for("webchat", "web-fb000001").reason == Reason.FALLBACK
 
 
-def test_needs_officer_matter_is_answered_then_handed_off(service: HandoffService) -> None:
+async def test_needs_officer_matter_is_answered_then_handed_off(service: HandoffService) -> None:
     t = tracker("web-conduct0", [user('/describe_matter{"matter":"officer_conduct"}',
                                       "describe_matter")],
                 entities=[{"entity": "matter", "value": "officer_conduct"}])
-    events, dispatcher = run(ActionExplainMatter(), t)
+    events, dispatcher = await run(ActionExplainMatter(), t)
     assert "执法" in dispatcher.messages[0]["text"]
     assert dispatcher.messages[1]["text"].startswith(TEXTS.get("needs_officer_handoff"))
     assert {"event": "pause", "timestamp": None} in events
@@ -114,39 +114,39 @@ def test_needs_officer_matter_is_answered_then_handed_off(service: HandoffServic
     assert view.reason == Reason.NEEDS_OFFICER and view.matter == "officer_conduct"
 
 
-def test_ordinary_matter_is_not_handed_off(service: HandoffService) -> None:
+async def test_ordinary_matter_is_not_handed_off(service: HandoffService) -> None:
     t = tracker("web-parking0", [user('/describe_matter{"matter":"parking_fee"}', "describe_matter")],
                 entities=[{"entity": "matter", "value": "parking_fee"}])
-    events, dispatcher = run(ActionExplainMatter(), t)
+    events, dispatcher = await run(ActionExplainMatter(), t)
     assert len(dispatcher.messages) == 1 and all(e["event"] != "pause" for e in events)
     assert service.open_for("webchat", "web-parking0") is None
 
 
-def test_resumed_asks_for_a_rating_with_five_buttons() -> None:
-    _, dispatcher = run(ActionHandoffResumed(), tracker("web-r0000000", [user("x")]))
+async def test_resumed_asks_for_a_rating_with_five_buttons() -> None:
+    _, dispatcher = await run(ActionHandoffResumed(), tracker("web-r0000000", [user("x")]))
     [message] = dispatcher.messages
     assert message["text"] == TEXTS.get("resumed")
     assert [b["payload"] for b in message["buttons"]][0] == '/rate_service{"rating":"5"}'
     assert len(message["buttons"]) == 5
 
 
-def test_rating_is_stored_on_the_closed_handoff(service: HandoffService, officers: Officers) -> None:
+async def test_rating_is_stored_on_the_closed_handoff(service: HandoffService, officers: Officers) -> None:
     view = service.request("webchat", "web-rate0000", Reason.REQUESTED).handoff
     service.claim(view.id, officers.wang.id, "wang")
     service.close(view.id, officers.wang.id, "已解答", "wang")
     t = tracker("web-rate0000", [user('/rate_service{"rating":"5"}', "rate_service")],
                 entities=[{"entity": "rating", "value": "5"}])
-    _, dispatcher = run(ActionStoreRating(), t)
+    _, dispatcher = await run(ActionStoreRating(), t)
     assert dispatcher.messages[0]["text"] == TEXTS.get("rating_thanks", rating=5)
     assert service.get(view.id).rating == 5
-    _, dispatcher = run(ActionStoreRating(), tracker("web-rate0000", [user("太差了", "rate_service")]))
+    _, dispatcher = await run(ActionStoreRating(), tracker("web-rate0000", [user("太差了", "rate_service")]))
     assert "很抱歉" in dispatcher.messages[0]["text"] and service.get(view.id).rating == 1
     assert service.messages(view.id) == [] or all(m.kind != Kind.CITIZEN for m in service.messages(view.id))
 
 
-def test_rating_without_handoff_and_unreadable_rating() -> None:
-    _, dispatcher = run(ActionStoreRating(), tracker("web-nohand00", [user("5分", "rate_service")]))
+async def test_rating_without_handoff_and_unreadable_rating() -> None:
+    _, dispatcher = await run(ActionStoreRating(), tracker("web-nohand00", [user("5分", "rate_service")]))
     assert dispatcher.messages[0]["text"] == TEXTS.get("rating_without_handoff")
-    _, dispatcher = run(ActionStoreRating(), tracker("web-nohand00", [user("嗯", "rate_service")]))
+    _, dispatcher = await run(ActionStoreRating(), tracker("web-nohand00", [user("嗯", "rate_service")]))
     assert dispatcher.messages[0]["text"] == TEXTS.get("rating_unknown")
     assert len(dispatcher.messages[0]["buttons"]) == 5

@@ -64,13 +64,15 @@ def test_after_hours_says_when_and_offers_online_petition(service: HandoffServic
     assert [b.payload for b in start.replies[0].buttons] == ["/file_petition"]
 
 
-def test_database_down_is_honest(tmp_path) -> None:
+def test_database_down_is_left_to_the_actions(tmp_path) -> None:
+    """The actions' one busy reply (actions.base) answers it: tests/handoff/test_actions.py."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.store.db import make_engine, make_session_factory
 
     broken = HandoffService(make_session_factory(make_engine(f"sqlite:///{tmp_path}/nothing.db")))
-    start = start_handoff(broken, "webchat", "web-broken00", settings=Settings())
-    assert not start.pause and start.handoff is None
-    assert "暂时不可用" in start.replies[0].text
+    with pytest.raises(SQLAlchemyError):
+        start_handoff(broken, "webchat", "web-broken00", settings=Settings())
 
 
 def test_configured_office_hours_are_used(service: HandoffService) -> None:

@@ -27,6 +27,7 @@ from bot.replies import FALLBACK_SIGNAL, HANDOFF_SIGNAL, Reply
 from bot.settings import Settings
 from bot.store.db import make_engine, make_session_factory
 from bot.store.migrate import upgrade
+from bot.web.keys import ENGINE_KEY, FACTORY_KEY, METRICS_KEY
 from tests.production import prom
 from tests.production.cluster import free_port
 from tests.telegram.fake_rasa import FakeRasa
@@ -182,16 +183,14 @@ async def test_two_apps_in_one_process_count_separately(tmp_path: Path) -> None:
     first, second = (create_app(dataclasses.replace(
         Settings(), database_url=f"sqlite:///{tmp_path / f'app{n}.db'}",
         telegram_bot_token="")) for n in (1, 2))
-    try:
-        first["metrics"].messages.labels(channel="webchat", outcome="answered").inc()
-        assert prom.total(prom.parse(second["metrics"].render().decode()), MESSAGES) == 0
-    finally:
-        for app in (first, second):
-            app["journal"].dispose()
+    first[METRICS_KEY].messages.labels(channel="webchat", outcome="answered").inc()
+    assert prom.total(prom.parse(second[METRICS_KEY].render().decode()), MESSAGES) == 0
+    # Building an app opens no database: the engine comes with the app's startup.
+    assert ENGINE_KEY not in first and first[FACTORY_KEY].kw.get("bind") is None
 
 
 @pytest.mark.parametrize("misses", [0, 1])
-def test_the_fallback_action_signals_a_miss_after_its_reply(misses: int) -> None:
+async def test_the_fallback_action_signals_a_miss_after_its_reply(misses: int) -> None:
     """The metrics count fallbacks from this signal, not from the reply's wording."""
     from rasa_sdk import Tracker
     from rasa_sdk.executor import CollectingDispatcher
@@ -208,8 +207,8 @@ def test_the_fallback_action_signals_a_miss_after_its_reply(misses: int) -> None
               "intent_ranking": [], "entities": []}
     events.append({"event": "user", "text": "呜啦啦", "parse_data": latest})
     dispatcher = CollectingDispatcher()
-    ActionFallbackSuggest().run(dispatcher, Tracker("web-fallback01", {}, latest, events, False,
-                                                    None, {}, "action_listen"), {})
+    await ActionFallbackSuggest().run(dispatcher, Tracker("web-fallback01", {}, latest, events, False,
+                                                          None, {}, "action_listen"), {})
     *replies, signal = dispatcher.messages
     assert replies and replies[0]["text"]
     assert signal["custom"] == {"signal": FALLBACK_SIGNAL} and not signal.get("text")

@@ -14,7 +14,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.channels.telegram import NOT_STARTED_LOG, RUNNER_KEY, WEBHOOK_PATH, BridgeRunner
+from bot.channels.telegram import NOT_STARTED_LOG, WEBHOOK_PATH, BridgeRunner
+from bot.web.keys import OFFICERS_HOOK_KEY
+from bot.web.keys import TELEGRAM_RUNNER_KEY as RUNNER_KEY
 from bot.gateway.app import create_app
 from bot.settings import REPO_ROOT, Settings
 from tests.fake_telegram import TOKEN, FakeTelegram
@@ -137,7 +139,7 @@ async def test_webhook_mode_refuses_placeholder_secrets(
     caplog: pytest.LogCaptureFixture, secret: str
 ) -> None:
     """Officers are recognised by who sent an update: no bridge with a guessable secret."""
-    from bot.channels.telegram import OFFICERS_HOOK_KEY, WEAK_SECRET_LOG
+    from bot.channels.telegram import WEAK_SECRET_LOG
 
     settings = gateway_settings(fake_telegram, fake_rasa, telegram_officers_chat_id="-100123",
                                 telegram_webhook_url="https://example.org/telegram/webhook",

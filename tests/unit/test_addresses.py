@@ -10,6 +10,7 @@ from multidict import CIMultiDict
 
 from bot.settings import Settings, settings_from_env
 from bot.web.addresses import client_ip, in_networks
+from bot.web.keys import SETTINGS_KEY
 
 
 @dataclass
@@ -18,14 +19,14 @@ class FakeRequest:
 
     remote: str
     headers: CIMultiDict
-    config_dict: Dict[str, Any]
+    config_dict: Dict[Any, Any]
 
 
 def request(peer: str, forwarded: Optional[list[str]] = None,
             proxies: tuple[str, ...] = ()) -> Any:
     headers = CIMultiDict(("X-Forwarded-For", value) for value in forwarded or [])
     return FakeRequest(peer, headers,
-                       {"settings": dataclasses.replace(Settings(), trusted_proxies=proxies)})
+                       {SETTINGS_KEY: dataclasses.replace(Settings(), trusted_proxies=proxies)})
 
 
 @pytest.mark.parametrize("peer,forwarded,proxies,expected", [

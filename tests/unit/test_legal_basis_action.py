@@ -54,9 +54,9 @@ def tracker(events: List[Dict[str, Any]], slots: Optional[Dict[str, Any]] = None
                    latest, events, False, None, {}, "action_listen")
 
 
-def run(action_object: Any, t: Tracker) -> tuple:
+async def run(action_object: Any, t: Tracker) -> tuple:
     dispatcher = CollectingDispatcher()
-    events = action_object.run(dispatcher, t, DOMAIN)
+    events = await action_object.run(dispatcher, t, DOMAIN)
     return events, dispatcher.messages
 
 
@@ -78,10 +78,10 @@ def payloads(message: Dict[str, Any]) -> List[str]:
 EXPIRED = "驾照过期半年了还能开吗"
 
 
-def test_a_specific_question_is_answered_and_its_basis_remembered() -> None:
+async def test_a_specific_question_is_answered_and_its_basis_remembered() -> None:
     history = [action("action_listen"),
                user(EXPIRED, "describe_matter", ranking=[("driving_license", 0.93)], scope=0.95)]
-    events, messages = run(ActionExplainMatter(), tracker(history))
+    events, messages = await run(ActionExplainMatter(), tracker(history))
     text = messages[0]["text"]
     assert text.startswith("【驾驶证业务】驾照过期了还能开车吗？")
     assert "不得驾驶机动车" in text and "「驾驶证业务」属于交警" in text
@@ -94,7 +94,7 @@ def test_a_specific_question_is_answered_and_its_basis_remembered() -> None:
     # "这是哪条规定的" -> the exact article text, read from data/laws
     history, slots = after(history, events, messages, "action_explain_matter")
     history += [action("action_listen"), user("这是哪条规定的", "ask_legal_basis")]
-    shown_events, shown = run(ActionShowLegalBasis(), tracker(history, slots))
+    shown_events, shown = await run(ActionShowLegalBasis(), tracker(history, slots))
     assert shown_events == []
     quoted = shown[0]["text"]
     assert "《道路交通安全法实施条例》第二十八条" in quoted
@@ -104,11 +104,11 @@ def test_a_specific_question_is_answered_and_its_basis_remembered() -> None:
     assert any(p.startswith('/ask_legal_basis{"law_article":') for p in payloads(shown[0]))
 
 
-def test_the_general_answer_remembers_the_matters_basis() -> None:
+async def test_the_general_answer_remembers_the_matters_basis() -> None:
     history = [action("action_listen"),
                user("我想咨询一下驾驶证业务", "describe_matter", ranking=[("driving_license", 0.9)],
                     scope=0.95)]
-    events, messages = run(ActionExplainMatter(), tracker(history))
+    events, messages = await run(ActionExplainMatter(), tracker(history))
     assert messages[0]["text"].startswith("【驾驶证业务（")   # the general answer
     keys = slot_events(events)[LAST_BASIS_SLOT]
     record = default_knowledge().get("driving_license")
@@ -116,49 +116,49 @@ def test_the_general_answer_remembers_the_matters_basis() -> None:
     assert messages[0]["buttons"][-2]["payload"] == "/ask_legal_basis"
 
 
-def test_penalty_appeal_question_cites_the_reconsideration_law() -> None:
+async def test_penalty_appeal_question_cites_the_reconsideration_law() -> None:
     history = [action("action_listen"),
                user("电子眼拍的200元罚款不服能直接起诉吗", "describe_matter",
                     ranking=[("penalty_appeal", 0.9)], scope=0.1)]
-    events, messages = run(ActionExplainMatter(), tracker(history))
+    events, messages = await run(ActionExplainMatter(), tracker(history))
     assert "先向行政复议机关申请行政复议" in messages[0]["text"]
     assert slot_events(events)[LAST_BASIS_SLOT][:2] == ["行政复议法 第二十三条", "行政复议法 第二十条"]
     history, slots = after(history, events, messages, "action_explain_matter")
     history += [action("action_listen"), user("/ask_legal_basis", "ask_legal_basis")]
-    _, shown = run(ActionShowLegalBasis(), tracker(history, slots))
+    _, shown = await run(ActionShowLegalBasis(), tracker(history, slots))
     assert "（一）对当场作出的行政处罚决定不服；" in shown[0]["text"]
 
 
-def test_one_article_button_shows_that_article_only() -> None:
+async def test_one_article_button_shows_that_article_only() -> None:
     history = [action("action_listen"),
                user('/ask_legal_basis{"law_article":"道路交通事故处理程序规定 第八十六条"}',
                     "ask_legal_basis",
                     entities=[{"entity": "law_article", "value": "道路交通事故处理程序规定 第八十六条"}])]
-    _, shown = run(ActionShowLegalBasis(),
+    _, shown = await run(ActionShowLegalBasis(),
                    tracker(history, {LAST_BASIS_SLOT: ["行政复议法 第二十条"]}))
     text = shown[0]["text"]
     assert "《道路交通事故处理程序规定》第八十六条" in text and "十日内一致书面申请" in text
     assert "行政复议法" not in text
 
 
-def test_a_missing_article_is_said_clearly() -> None:
+async def test_a_missing_article_is_said_clearly() -> None:
     history = [action("action_explain_matter"), action("action_listen"),
                user("法律原文是什么", "ask_legal_basis")]
-    _, shown = run(ActionShowLegalBasis(),
+    _, shown = await run(ActionShowLegalBasis(),
                    tracker(history, {LAST_BASIS_SLOT: ["行政复议法 第九百条", "行政复议法 第二十条"]}))
     text = shown[0]["text"]
     assert "《行政复议法》第九百条\n抱歉，资料库里没有找到这一条的原文" in text
     assert "自知道或者应当知道该行政行为之日起六十日内" in text
 
 
-def test_after_a_fixed_response_the_articles_it_cites_are_shown() -> None:
+async def test_after_a_fixed_response_the_articles_it_cites_are_shown() -> None:
     how_to_file = DOMAIN["responses"]["utter_how_to_file"][0]["text"]
     history = [action("action_listen"), user("怎么信访", "ask_how_to_file"),
                action("utter_how_to_file"), bot(how_to_file), action("action_listen"),
                user("依据是什么", "ask_legal_basis")]
     t = tracker(history, {LAST_BASIS_SLOT: ["行政复议法 第二十条"]})
     assert basis_to_show(t)[0] == "信访工作条例 第十七条"
-    _, shown = run(ActionShowLegalBasis(), t)
+    _, shown = await run(ActionShowLegalBasis(), t)
     assert "《信访工作条例》第十七条" in shown[0]["text"] and "行政复议法" not in shown[0]["text"]
 
 
@@ -170,22 +170,22 @@ def test_after_thanks_the_last_answer_with_a_basis_counts() -> None:
         "行政复议法 第二十条"]
 
 
-def test_nothing_to_show_is_said_politely() -> None:
+async def test_nothing_to_show_is_said_politely() -> None:
     history = [action("action_listen"), user("这是哪条规定的", "ask_legal_basis")]
-    events, shown = run(ActionShowLegalBasis(), tracker(history))
+    events, shown = await run(ActionShowLegalBasis(), tracker(history))
     assert events == [] and shown[0]["text"] == NO_BASIS_TEXT
     assert "/request_human" in payloads(shown[0])
 
 
-def test_a_clarifying_question_forgets_the_basis() -> None:
+async def test_a_clarifying_question_forgets_the_basis() -> None:
     history = [action("action_listen"), user("我想办个业务", "describe_matter")]  # no ranking
-    events, messages = run(ActionExplainMatter(),
+    events, messages = await run(ActionExplainMatter(),
                            tracker(history, {LAST_BASIS_SLOT: ["行政复议法 第二十条"]}))
     assert slot_events(events)[LAST_BASIS_SLOT] is None
     assert "/ask_legal_basis" not in payloads(messages[0])
 
 
-def test_tapping_a_matter_after_a_clarifying_question_answers_the_original_question() -> None:
+async def test_tapping_a_matter_after_a_clarifying_question_answers_the_original_question() -> None:
     history = [action("action_listen"),
                user(EXPIRED, "describe_matter",
                     ranking=[("driving_license", 0.4), ("vehicle_registration", 0.35)], scope=0.9),
@@ -193,26 +193,26 @@ def test_tapping_a_matter_after_a_clarifying_question_answers_the_original_quest
                action("action_listen"),
                user('/describe_matter{"matter":"driving_license"}', "describe_matter",
                     entities=[{"entity": "matter", "value": "driving_license"}])]
-    events, messages = run(ActionExplainMatter(), tracker(history))
+    events, messages = await run(ActionExplainMatter(), tracker(history))
     assert messages[0]["text"].startswith("【驾驶证业务】驾照过期了还能开车吗？")
     # the "查看完整说明" button gives the general answer (a payload right after a payload)
     history += [action("action_explain_matter"), bot(messages[0]["text"]), action("action_listen"),
                 user('/describe_matter{"matter":"driving_license"}', "describe_matter",
                      entities=[{"entity": "matter", "value": "driving_license"}])]
-    _, general = run(ActionExplainMatter(), tracker(history))
+    _, general = await run(ActionExplainMatter(), tracker(history))
     assert general[0]["text"].startswith("【驾驶证业务（")
 
 
-def test_follow_ups_remember_what_they_cite() -> None:
+async def test_follow_ups_remember_what_they_cite() -> None:
     history = [action("action_explain_matter"), action("action_listen"),
                user("要多久", "ask_time_limit")]
-    events, messages = run(ActionAnswerFollowup(),
+    events, messages = await run(ActionAnswerFollowup(),
                            tracker(history, {"matter": "accident_review"}))
     keys = slot_events(events)[LAST_BASIS_SLOT]
     assert keys[0] == "道路交通事故处理程序规定 第七十一条"
     assert "/ask_legal_basis" in payloads(messages[0])
     history, slots = after(history, events, messages, "action_answer_followup")
     history += [action("action_listen"), user("法条原文", "ask_legal_basis")]
-    _, shown = run(ActionShowLegalBasis(), tracker(history, {**slots, "matter": "accident_review"}))
+    _, shown = await run(ActionShowLegalBasis(), tracker(history, {**slots, "matter": "accident_review"}))
     assert "自道路交通事故认定书或者道路交通事故证明送达之日起三日内" in shown[0]["text"]
     assert TRIM_NOTE not in shown[0]["text"].split("\n\n")[1]

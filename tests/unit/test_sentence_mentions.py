@@ -56,7 +56,7 @@ def test_render_mentions_says_who_handles_each_and_offers_buttons() -> None:
     assert len(reply.buttons) == 2
 
 
-def test_the_explain_action_mentions_the_traffic_sentence_after_the_answer() -> None:
+async def test_the_explain_action_mentions_the_traffic_sentence_after_the_answer() -> None:
     letter = user("尊敬的领导：小区电梯坏了一个月没人修……另外上周在路口被车撞了，认定书到现在还没出。",
                   "describe_matter", ranking=[("other_government", 0.9), ("road_damage", 0.05)],
                   scope=0.05)
@@ -65,13 +65,13 @@ def test_the_explain_action_mentions_the_traffic_sentence_after_the_answer() -> 
          "scope": 0.02},
         {"intent_response_key": "describe_matter/accident_determination", "confidence": 0.8,
          "scope": 0.93}]
-    _, messages = run(ActionExplainMatter(), tracker([letter]))
+    _, messages = await run(ActionExplainMatter(), tracker([letter]))
     assert len(messages) == 2
     assert MENTION_INTRO in messages[1]["text"]
     assert '/describe_matter{"matter":"accident_determination"}' in payloads(messages[1])
 
 
-def test_a_short_message_gets_one_answer_only() -> None:
-    _, messages = run(ActionExplainMatter(), tracker([user(
+async def test_a_short_message_gets_one_answer_only() -> None:
+    _, messages = await run(ActionExplainMatter(), tracker([user(
         "路灯坏了找谁", "describe_matter", ranking=[("other_government", 0.9)], scope=0.05)]))
     assert len(messages) == 1

@@ -9,11 +9,11 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional
 import pytest
 from aiohttp import web
 
-from bot.channels.wechat.gateway import ENDPOINT_KEY
 from bot.channels.wechat.webhook import WeChatEndpoint
 from bot.gateway.app import create_app
 from bot.settings import Settings
 from bot.store.migrate import upgrade
+from bot.web.keys import WECHAT_ENDPOINT_KEY as ENDPOINT_KEY
 from tests.handoff.fake_rasa_api import FakeRasaApi
 from tests.wechat.fake_wechat import (AES_KEY, APP_ID, APP_SECRET, TOKEN, FakeWeChatApi,
                                       WeChatServer)

@@ -12,6 +12,7 @@ from bot.channels.wechat.formatting import MAX_MESSAGE_BYTES, split_text, utf8_l
 from bot.channels.wechat.texts import default_texts
 from bot.labels import label_button
 from bot.replies import Reply
+from bot.web.keys import DELIVERY_KEY
 from tests.handoff.fake_rasa_api import FakeRasaApi
 from tests.wechat.conftest import Gateway, wechat_settings
 from tests.wechat.fake_wechat import FakeWeChatApi, message_xml
@@ -107,7 +108,7 @@ async def test_subscribe_greets_with_privacy_notice_and_unsubscribe_stops_messag
     assert greeting.reply_text() == texts.welcome
     assert await wechat_api.wait_sent(USER) == [texts.privacy]
     assert (await wechat.event(USER, "unsubscribe")).body == "success"
-    delivered = await gateway.app["delivery"].deliver("wechat", USER, [Reply("您的信访件有新进展")])
+    delivered = await gateway.app[DELIVERY_KEY].deliver("wechat", USER, [Reply("您的信访件有新进展")])
     assert delivered is False
     assert wechat_api.texts_to(USER) == [texts.privacy]  # nothing more was sent
     assert wechat_api.refused == []  # not even tried
@@ -115,7 +116,7 @@ async def test_subscribe_greets_with_privacy_notice_and_unsubscribe_stops_messag
     # Following again (a later push: events are told apart by CreateTime) makes the
     # user reachable again.
     await wechat.event(USER, "subscribe", created=int(time.time()) + 1)
-    assert await gateway.app["delivery"].deliver("wechat", USER, [Reply("您的信访件有新进展")])
+    assert await gateway.app[DELIVERY_KEY].deliver("wechat", USER, [Reply("您的信访件有新进展")])
     assert "您的信访件有新进展" in await wechat_api.wait_sent(USER, 3)
 
 

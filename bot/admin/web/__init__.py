@@ -24,6 +24,7 @@ from bot.console.app import TEMPLATES_DIR
 from bot.console.auth import require_admin
 from bot.console.context import CONSOLE_KEY
 from bot.console.filters import FILTERS
+from bot.web.keys import FACTORY_KEY, SETTINGS_KEY
 
 __all__ = ["ADMIN_PREFIX", "setup_admin"]
 
@@ -38,7 +39,7 @@ def setup_admin(app: web.Application, config: Optional[AdminConfig] = None) -> A
     """Register the admin pages on ``app`` (needs ``setup_console`` to have run)."""
     if CONSOLE_KEY not in app:
         raise RuntimeError("setup_admin needs the officer console: call setup_console(app) first")
-    admin = Admin(app["settings"], config)
+    admin = Admin(app[SETTINGS_KEY], config, factory=app[FACTORY_KEY])
     app[ADMIN_KEY] = admin
     env = aiohttp_jinja2.setup(app, app_key=JINJA_KEY, default_helpers=False,
                                loader=jinja2.ChoiceLoader([  # admin pages, console shell

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any, Dict, Optional
 
 import aiohttp_jinja2
-import jinja2
 from aiohttp import web
+from sqlalchemy.orm import sessionmaker
 
 from bot.admin.config import AdminConfig, load_config
 from bot.admin.service import AdminService
@@ -19,12 +19,12 @@ from bot.common.clock import utc_now
 from bot.console.context import run_db  # noqa: F401 - the admin pages' too
 from bot.settings import VAR_DIR, Settings
 from bot.web.addresses import client_ip  # noqa: F401 - the one shared helper
+from bot.web.keys import ADMIN_JINJA_KEY, ADMIN_KEY
 
 __all__ = ["ADMIN_KEY", "ADMIN_PREFIX", "Admin", "JINJA_KEY", "actor", "admin_of", "client_ip",
            "render", "run_db"]
 
-ADMIN_KEY = "admin_tools"
-JINJA_KEY = web.AppKey("admin_jinja2", jinja2.Environment)
+JINJA_KEY = ADMIN_JINJA_KEY  # the admin pages' templates (bot.web.keys)
 ADMIN_PREFIX = "/console/admin/"
 
 
@@ -33,15 +33,23 @@ class Admin:
 
     The service is rebuilt when ``<VAR_DIR>/admin.yml`` changes, so the threshold,
     margin or project directory can be adjusted without restarting the gateway.
+    ``factory`` is the gateway's sessionmaker on ``DATABASE_URL`` (its one engine): the
+    service uses it unless the admin configuration names another database.
     """
 
     def __init__(self, settings: Settings, config: Optional[AdminConfig] = None,
-                 var_dir: Optional[Path] = None) -> None:
+                 var_dir: Optional[Path] = None,
+                 factory: Optional[sessionmaker] = None) -> None:
         self.settings = settings
         self._fixed = config is not None
         self._var_dir = Path(var_dir or VAR_DIR)
+        self._factory = factory
         self._stamp: Optional[float] = self._mtime()
-        self._service = AdminService(config or load_config(settings, self._var_dir))
+        self._service = self._build(config or load_config(settings, self._var_dir))
+
+    def _build(self, config: AdminConfig) -> AdminService:
+        shared = self._factory if config.database_url == self.settings.database_url else None
+        return AdminService(config, factory=shared)
 
     def _mtime(self) -> Optional[float]:
         path = self._var_dir / "admin.yml"
@@ -53,7 +61,7 @@ class Admin:
             stamp = self._mtime()
             if stamp != self._stamp:
                 old, self._stamp = self._service, stamp
-                self._service = AdminService(load_config(self.settings, self._var_dir))
+                self._service = self._build(load_config(self.settings, self._var_dir))
                 old.close()
         return self._service
 
@@ -62,7 +70,8 @@ class Admin:
 
 
 def admin_of(request: web.Request) -> Admin:
-    return request.config_dict[ADMIN_KEY]  # type: ignore[no-any-return]
+    admin: Admin = request.config_dict[ADMIN_KEY]
+    return admin
 
 
 def actor(request: web.Request) -> str:

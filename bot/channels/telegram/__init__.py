@@ -12,8 +12,6 @@ from bot.channels.telegram.application import (
 from bot.channels.telegram.bridge import CHANNEL, Bridge, OfficersGroupHandler, bridge_of
 from bot.channels.telegram.gateway import (
     NOT_STARTED_LOG,
-    OFFICERS_HOOK_KEY,
-    RUNNER_KEY,
     WEAK_SECRET_LOG,
     WEBHOOK_PATH,
     setup_telegram,
@@ -25,9 +23,7 @@ __all__ = [
     "CHANNEL",
     "COMMANDS",
     "NOT_STARTED_LOG",
-    "OFFICERS_HOOK_KEY",
     "ROUTED_COMMANDS",
-    "RUNNER_KEY",
     "WEAK_SECRET_LOG",
     "WEBHOOK_PATH",
     "Bridge",

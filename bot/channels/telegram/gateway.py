@@ -12,9 +12,14 @@ from bot.channels.telegram.bridge import BRIDGE_KEY
 from bot.channels.telegram.lifecycle import BridgeRunner, webhook_refused
 from bot.secrets import MIN_SECRET_LENGTH, weak_secret
 from bot.web.http import json_error, read_json
+from bot.web.keys import (
+    DELIVERY_KEY,
+    OFFICERS_HOOK_KEY,
+    ROUTER_KEY,
+    SETTINGS_KEY,
+    TELEGRAM_RUNNER_KEY,
+)
 
-RUNNER_KEY = "telegram"
-OFFICERS_HOOK_KEY = "telegram_officers_group_handler"
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 NOT_STARTED_LOG = "TELEGRAM_BOT_TOKEN 未设置：不启动 Telegram 桥接 (Telegram bridge not started)"
@@ -26,15 +31,15 @@ logger = logging.getLogger(__name__)
 
 def setup_telegram(app: web.Application) -> None:
     """Build the bridge when a token is set; start it with the gateway, stop it with it."""
-    settings = app["settings"]
+    settings = app[SETTINGS_KEY]
     if not settings.telegram_bot_token:
         logger.info(NOT_STARTED_LOG)
         return
     if webhook_refused(settings):
         logger.error(WEAK_SECRET_LOG)
         return
-    application = build_application(settings, app["router"], app["delivery"])
-    app[RUNNER_KEY] = BridgeRunner(application, settings)
+    application = build_application(settings, app[ROUTER_KEY], app[DELIVERY_KEY])
+    app[TELEGRAM_RUNNER_KEY] = BridgeRunner(application, settings)
     if settings.telegram_webhook_url:
         app.router.add_post(WEBHOOK_PATH, telegram_webhook)
     app.on_startup.append(_start_bridge)
@@ -44,7 +49,7 @@ def setup_telegram(app: web.Application) -> None:
 
 
 async def _start_bridge(app: web.Application) -> None:
-    runner: BridgeRunner = app[RUNNER_KEY]
+    runner: BridgeRunner = app[TELEGRAM_RUNNER_KEY]
     hook = app.get(OFFICERS_HOOK_KEY)
     if hook is not None:
         runner.application.bot_data[BRIDGE_KEY].officers_group_handler = hook
@@ -52,12 +57,12 @@ async def _start_bridge(app: web.Application) -> None:
 
 
 async def _stop_bridge(app: web.Application) -> None:
-    await app[RUNNER_KEY].stop()
+    await app[TELEGRAM_RUNNER_KEY].stop()
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:
     """POST /telegram/webhook: check Telegram's secret header, queue the update."""
-    runner: BridgeRunner = request.app[RUNNER_KEY]
+    runner: BridgeRunner = request.app[TELEGRAM_RUNNER_KEY]
     given = request.headers.get(SECRET_HEADER, "")
     if weak_secret(runner.secret) or not hmac.compare_digest(given.encode("utf-8"),
                                                              runner.secret.encode("utf-8")):

@@ -20,16 +20,22 @@ from bot.handoff.runtime import HandoffRuntime
 from bot.privacy import mask_sender_id
 from bot.secrets import weak_secret
 from bot.settings import Settings
-from bot.store.db import make_engine, make_session_factory
-from bot.web.keys import RUNTIME_KEY
+from bot.web.keys import (
+    DELIVERY_KEY,
+    FACTORY_KEY,
+    JOURNAL_KEY,
+    ROUTER_KEY,
+    RUNTIME_KEY,
+    SETTINGS_KEY,
+    WECHAT_ENDPOINT_KEY,
+)
 
-__all__ = ["ENDPOINT_KEY", "NOT_STARTED_LOG", "REFUSED_LOG", "WECHAT_PATH", "refused_settings",
+__all__ = ["NOT_STARTED_LOG", "REFUSED_LOG", "WECHAT_PATH", "refused_settings",
            "setup_wechat"]
 
 logger = logging.getLogger(__name__)
 
 WECHAT_PATH = "/wechat"
-ENDPOINT_KEY = "wechat"
 PURGE_SECONDS = 3600.0
 NOT_STARTED_LOG = "WECHAT_TOKEN 未设置：不启动微信公众号渠道 (WeChat channel not started)"
 REFUSED_LOG = ("微信公众号渠道未启动：{names} 为空、是占位符、太短或格式不对 "
@@ -94,7 +100,7 @@ def reopened(runtime: HandoffRuntime):  # type: ignore[no-untyped-def]
 def setup_wechat(app: web.Application, texts: Optional[WeChatTexts] = None
                  ) -> Optional[WeChatEndpoint]:
     """Mount ``/wechat`` when WECHAT_TOKEN is set (and the settings are sound)."""
-    settings: Settings = app["settings"]
+    settings: Settings = app[SETTINGS_KEY]
     if not settings.wechat_token:
         logger.info(NOT_STARTED_LOG)
         return None
@@ -103,8 +109,7 @@ def setup_wechat(app: web.Application, texts: Optional[WeChatTexts] = None
         logger.error(REFUSED_LOG.format(names=", ".join(refused)))
         return None
     texts = texts or default_texts()
-    engine = make_engine(settings.database_url)
-    store = WeChatStore(make_session_factory(engine))
+    store = WeChatStore(app[FACTORY_KEY])  # the gateway's one engine
     api: Optional[WeChatApi] = None
     if settings.wechat_app_id and settings.wechat_app_secret:
         api = WeChatApi(settings.wechat_api_base_url, settings.wechat_app_id,
@@ -112,15 +117,15 @@ def setup_wechat(app: web.Application, texts: Optional[WeChatTexts] = None
     else:
         logger.warning(NO_API_LOG)
     runtime: Optional[HandoffRuntime] = app.get(RUNTIME_KEY)
-    channel = WeChatChannel(app["router"], store, texts, api, journal=app.get("journal"))
+    channel = WeChatChannel(app[ROUTER_KEY], store, texts, api, journal=app.get(JOURNAL_KEY))
     if runtime is not None:
         channel.on_unreachable = officer_notes(runtime, texts)
         channel.on_reopened = reopened(runtime)
     security = WeChatSecurity(settings.wechat_token, settings.wechat_aes_key,
                               settings.wechat_app_id)
     endpoint = WeChatEndpoint(security, channel)
-    app[ENDPOINT_KEY] = endpoint
-    app["delivery"].register(CHANNEL, channel.deliver)
+    app[WECHAT_ENDPOINT_KEY] = endpoint
+    app[DELIVERY_KEY].register(CHANNEL, channel.deliver)
     app.router.add_get(WECHAT_PATH, endpoint.verify)
     app.router.add_post(WECHAT_PATH, endpoint.receive)
 
@@ -136,7 +141,6 @@ def setup_wechat(app: web.Application, texts: Optional[WeChatTexts] = None
     async def close(_: web.Application) -> None:
         if api is not None:
             await api.close()
-        engine.dispose()
 
     app.cleanup_ctx.append(purge_seen)
     app.on_shutdown.append(drain)
