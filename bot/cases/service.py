@@ -37,6 +37,7 @@ from bot.cases.errors import (
 from bot.cases.importing import ImportRecord, parse_import_row
 from bot.cases.lockout import LockPolicy, locked_until
 from bot.cases.models import Case, CaseEvent, EventKind, VerificationAttempt
+from bot.cases.notices import notify_extension, notify_status
 from bot.cases.numbers import format_case_number, next_free_seq, parse_case_number, split_case_number
 from bot.cases.status import OPEN_STATUSES, CaseStatus, check_transition, parse_status
 from bot.cases.validation import CaseInput, validate_case_input
@@ -376,6 +377,7 @@ class CaseService:
             self._stamp(case, target, when)
             case.updated_at = now
             self._event(case, EventKind.STATUS, who, clean_field(note), when, before.value)
+            notify_status(session, case, now)  # outbox row in this same transaction
             session.flush()
             log.info("case %s %s -> %s by %s", case.case_number, before.value, target.value, who)
             return case_to_view(case)
@@ -393,6 +395,7 @@ class CaseService:
             case.handling_due = handling_due(local_date(case.accepted_at), days)
             case.updated_at = now
             self._event(case, EventKind.EXTENSION, who, f"延长{days}日：{why}", now, case.status.value)
+            notify_extension(session, case, now)  # outbox row in this same transaction
             session.flush()
             return case_to_view(case)
 

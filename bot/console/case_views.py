@@ -8,8 +8,11 @@ from aiohttp import web
 from bot.cases.deadlines import next_deadline
 from bot.cases.errors import CaseError, CaseNotFound
 from bot.cases.status import STATUS_LABELS, CaseStatus, allowed_targets
+from bot.cases.supervision import DUE_SOON_DAYS
 from bot.cases.views import CaseView
 from bot.console.context import client_ip, console_of, officer_of, redirect, render, run_db
+from bot.console.supervision import case_supervision, supervision_today
+from bot.notify.outbox import STATE_LABELS, OutboxStore
 
 __all__ = ["add_routes"]
 
@@ -33,9 +36,10 @@ async def cases_page(request: web.Request) -> web.Response:
                              limit=PAGE_SIZE, offset=page * PAGE_SIZE)
     except ValueError:
         items, status = [], None
-    today = console.cases.today()
+    today = supervision_today(request) or console.cases.today()
     rows = [(case.masked_copy(), next_deadline(case, today)) for case in items]
     return render(request, "cases.html", {"rows": rows, "status": status or "", "overdue": overdue,
+                                          "today": today, "soon_days": DUE_SOON_DAYS,
                                           "statuses": STATUS_LABELS, "page": page,
                                           "more": len(items) == PAGE_SIZE})
 
@@ -44,7 +48,10 @@ async def _case_context(request: web.Request, case: CaseView,
                         error: Optional[str] = None) -> Dict[str, Any]:
     console = console_of(request)
     targets = sorted(allowed_targets(case.status, reviewed=case.reviewed), key=list(CaseStatus).index)
-    return {"case": case, "deadline": next_deadline(case, console.cases.today()),
+    deliveries = await run_db(OutboxStore(console.factory).for_case, case.case_number)
+    return {**await case_supervision(request, case.case_number),
+            "case": case, "deadline": next_deadline(case, console.cases.today()),
+            "deliveries": deliveries, "delivery_labels": STATE_LABELS,
             "targets": [(t.value, STATUS_LABELS[t]) for t in targets], "error": error,
             "can_extend": case.status in (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS)
             and not case.extension_days}
