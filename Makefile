@@ -11,7 +11,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stor
 export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup train run shell test test-fast validate browser-deps services demo bench clean
+.PHONY: setup train run shell test test-fast validate browser-deps chart-deps services demo bench clean
 
 setup: $(STAMP)
 
@@ -30,7 +30,7 @@ $(MODEL): $(STAMP) $(TRAIN_INPUTS)
 validate: $(STAMP)
 	$(RASA) data validate --data $(TRAIN_DATA) --fail-on-warnings
 
-run: $(MODEL)
+run: $(MODEL) chart-deps
 	$(PY) -m bot.launch
 
 shell: $(MODEL)
@@ -38,19 +38,24 @@ shell: $(MODEL)
 
 demo: $(STAMP)
 	$(PY) -m bot cases demo
+	$(PY) -m bot dashboard demo
 
 browser-deps:
 	bash scripts/browser_deps.sh
+
+# A CJK font for the dashboard's charts and pdftoppm for the report test.
+chart-deps:
+	bash scripts/chart_deps.sh
 
 # PostgreSQL and Redis for the tests (started and prepared if needed). If this fails,
 # the tests do not run at all: they must fail, never skip, without these servers.
 services:
 	@bash scripts/services.sh || { echo "make: scripts/services.sh failed: PostgreSQL/Redis are not ready for the tests" >&2; exit 1; }
 
-test: $(MODEL) browser-deps services
+test: $(MODEL) browser-deps chart-deps services
 	$(VENV)/bin/pytest
 
-test-fast: $(STAMP) services
+test-fast: $(STAMP) chart-deps services
 	$(VENV)/bin/pytest -m "not stack and not slow"
 
 bench: $(MODEL)
