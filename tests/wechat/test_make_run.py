@@ -3,16 +3,43 @@ the server is verified, an unsigned post is refused and a user's "你好" is ans
 from __future__ import annotations
 
 import asyncio
+import re
+import subprocess
+import sys
 from pathlib import Path
+from typing import List
 
 import pytest
 
-from tests.stack import MODEL, embedded_stack
+from bot.settings import REPO_ROOT
+from tests.stack import MODEL, Stack, embedded_stack
 from tests.wechat.fake_wechat import APP_ID, APP_SECRET, TOKEN, FakeWeChatApi, WeChatServer, text_xml
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 
 GREETING = "交警信访指引助手"
+CITIZEN = "oTranscriptCitizen0000000001"  # an openid's shape: o + 27 characters
+FILING = ["/file_petition", '/describe_matter{"matter":"accident_determination"}', "张三",
+          "13812345678", "2026年11月1日在人民路口发生追尾事故，至今没有收到事故认定书",
+          "请尽快出具事故认定书", "已经超过法定的十日期限", "人民路与解放路交叉口", "跳过",
+          "/affirm"]
+
+
+async def say(wechat: WeChatServer, api: FakeWeChatApi, openid: str, text: str) -> str:
+    """One message as WeChat pushes it; the passive reply, or what followed as 客服消息."""
+    before = len(api.texts_to(openid))
+    answer = await wechat.text(openid, text)
+    assert answer.status == 200, answer.body
+    if answer.body != "success":
+        return answer.reply_text()
+    await api.wait_for(lambda: len(api.texts_to(openid)) > before, timeout=120)
+    return "\n".join(api.texts_to(openid)[before:])
+
+
+def change_status(stack: Stack, number: str, status: str) -> None:
+    subprocess.run([sys.executable, "-m", "bot", "cases", "update-status", number, status,
+                    "--officer", "王警官"], cwd=REPO_ROOT, env=stack.env, check=True,
+                   capture_output=True, timeout=120)
 
 
 async def test_make_run_with_wechat_settings(tmp_path: Path) -> None:
@@ -41,5 +68,26 @@ async def test_make_run_with_wechat_settings(tmp_path: Path) -> None:
                 reply = answer.reply_text()
             assert GREETING in reply
             assert not api.texts_to("o-unsigned")
+            await files_and_hears_about_the_case(stack, wechat, api)
         finally:
             await asyncio.to_thread(launched.__exit__, None, None, None)
+
+
+async def files_and_hears_about_the_case(stack: Stack, wechat: WeChatServer,
+                                         api: FakeWeChatApi) -> None:
+    """Filing over WeChat, then an officer accepts the case: the citizen is told."""
+    transcript: List[str] = []
+    for message in FILING:
+        transcript += [f"> {message}", await say(wechat, api, CITIZEN, message)]
+    everything = "\n".join(transcript + api.texts_to(CITIZEN))
+    found = re.search(r"XF-\d{4}-\d{6}", everything)
+    assert found, everything
+    number = found.group(0)
+    told = len(api.texts_to(CITIZEN))
+    await asyncio.to_thread(change_status, stack, number, "accepted")
+    await api.wait_for(lambda: any(number in text for text in api.texts_to(CITIZEN)[told:]),
+                       timeout=120)
+    notice = [text for text in api.texts_to(CITIZEN)[told:] if number in text][0]
+    assert "受理" in notice and "13812345678" not in notice
+    transcript += ["(民警把案件改为“已受理”)", notice]
+    print("\n".join(transcript))
