@@ -7,6 +7,7 @@ from enum import Enum
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol, Tuple
 
 from bot.common.text import MAX_MESSAGE_CHARS, clean_message
+from bot.conversation.commands import command_payload
 from bot.conversation.rasa_client import RasaClient, RasaUnavailable
 from bot.privacy import mask_text
 from bot.replies import FALLBACK_SIGNAL, Reply
@@ -126,7 +127,8 @@ class ConversationRouter:
             if claimed is not None:
                 return Handled(claimed, Outcome.TO_OFFICER)
         try:
-            replies = await self.rasa.send(sender_id, text, {"channel": channel, **(metadata or {})})
+            replies = await self.rasa.send(sender_id, command_payload(text) or text,
+                                           {"channel": channel, **(metadata or {})})
         except RasaUnavailable as error:
             await self._journal(channel, sender_id, text, f"rasa unavailable: {error}")
             return Handled([Reply(BUSY_REPLY)], Outcome.BUSY)
