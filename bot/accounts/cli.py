@@ -1,6 +1,6 @@
 """Officer account management: ``python -m bot accounts <command> [--db URL] ...``.
 
-Commands: ``add USERNAME --name 显示名 [--role officer|admin] [--telegram-id N]``,
+Commands: ``add USERNAME --name 显示名 [--role officer|admin|supervisor] [--telegram-id N]``,
 ``passwd USERNAME``, ``disable USERNAME``, ``enable USERNAME``, ``unlock USERNAME``,
 ``list``.  Passwords are read twice from the terminal (hidden), or once from standard
 input with ``--password-stdin``.  The database is migrated first.

@@ -1,6 +1,7 @@
 """ORM models of officer accounts and their console sessions.
 
-Timestamps are naive UTC.  Roles are stored as short strings (``officer``/``admin``);
+Timestamps are naive UTC.  Roles are stored as short strings (``officer``/``admin``/
+``supervisor``, no CHECK constraint);
 ``bot.accounts.service`` validates them.  Registered by one import line in
 ``bot.store.models`` (tables ``officers`` and ``officer_sessions``).
 """
@@ -12,7 +13,7 @@ from bot.store.db import Base
 
 __all__ = ["Officer", "OfficerSession", "ROLES"]
 
-ROLES = ("officer", "admin")
+ROLES = ("officer", "admin", "supervisor")
 
 
 class Officer(Base):

@@ -72,7 +72,12 @@ class OfficerView:
 
     @property
     def role_label(self) -> str:
-        return "管理员" if self.is_admin else "民警"
+        return {"admin": "管理员", "supervisor": "督办员"}.get(self.role, "民警")
+
+    @property
+    def can_supervise(self) -> bool:
+        """May open the 督办 page and give instructions (supervisors and admins)."""
+        return self.role in ("admin", "supervisor")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Officer command line: ``python -m bot cases <command> [--db URL] ...``.
 
 Commands: ``list``, ``show``, ``update-status``, ``extend``, ``import``,
-``reset-code``, ``demo``.  The database is migrated to the latest schema first.
+``reset-code``, ``demo``, ``overdue`` (督办: overdue and due-soon cases).
+The database is migrated to the latest schema first.
 Personal data is masked unless ``show --officer NAME`` (the access is recorded).
 
 Exit codes: 0 ok; 1 case error (not found, illegal change, invalid input, rows
@@ -24,6 +25,7 @@ from bot.cases.deadlines import next_deadline
 from bot.cases.errors import CaseError, CaseNotFound
 from bot.cases.importing import read_rows
 from bot.cases.service import CaseService, ImportReport
+from bot.cases.supervision import DUE_SOON_DAYS, DeadlineItem, Supervision
 from bot.cases.views import CaseView
 from bot.cases.wording import citizen_status_text
 from bot.common.clock import Clock, local_date, local_midnight, utc_now
@@ -79,6 +81,8 @@ def _add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("reset-code", parents=[common], help="重置查询码 / issue a new query code")
     p.add_argument("number")
     p.add_argument("--officer", required=True)
+    sub.add_parser("overdue", parents=[common],
+                   help=f"超期及{DUE_SOON_DAYS}日内到期的案件 / overdue and due-soon cases")
     p = sub.add_parser("demo", parents=[common], help="写入演示数据 / load demo cases")
     p.add_argument("--file", type=Path, default=DEMO_FILE)
 
@@ -236,6 +240,28 @@ def _cmd_demo(service: CaseService, args: argparse.Namespace, out: TextIO) -> in
     return 1 if report.skipped else 0
 
 
+def _item_line(item: DeadlineItem) -> str:
+    when = (f"已超期{item.days_overdue}天" if item.overdue
+            else ("今日到期" if item.days_left == 0 else f"剩{item.days_left}天"))
+    last = f"{item.last_action} {_day(item.last_action_at)}" if item.last_action else "-"
+    return (f"{item.case_number}  {_pad(item.status_label, 15)} {item.deadline.label} "
+            f"{item.deadline.due_date.isoformat()} {when}  承办民警: {item.officer or '-'}  "
+            f"最近办理: {last}")
+
+
+def _cmd_overdue(supervision: Supervision, out: TextIO) -> int:
+    items = supervision.deadline_items()
+    overdue = [i for i in items if i.overdue]
+    soon = [i for i in items if not i.overdue]
+    print(f"超期案件 / overdue: {len(overdue)}", file=out)
+    for item in overdue:
+        print("  " + _item_line(item), file=out)
+    print(f"{DUE_SOON_DAYS}日内到期 / due soon: {len(soon)}", file=out)
+    for item in soon:
+        print("  " + _item_line(item), file=out)
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[CaseService, argparse.Namespace, TextIO], int]] = {
     "list": _cmd_list,
     "show": _cmd_show,
@@ -259,7 +285,10 @@ def _run(args: argparse.Namespace, clock: Clock, out: TextIO) -> int:
     upgrade(url)
     engine = make_engine(url)
     try:
-        service = CaseService(make_session_factory(engine), clock=clock)
+        factory = make_session_factory(engine)
+        if args.command == "overdue":
+            return _cmd_overdue(Supervision(factory, clock), out)
+        service = CaseService(factory, clock=clock)
         return _COMMANDS[args.command](service, args, out)
     finally:
         engine.dispose()

@@ -26,7 +26,7 @@ from bot.cases.channels import Channel
 from bot.cases.status import CaseStatus
 from bot.store.db import Base
 
-__all__ = ["Case", "CaseEvent", "EventKind", "VerificationAttempt"]
+__all__ = ["Case", "CaseEvent", "EventKind", "JobLease", "SupervisionInstruction", "VerificationAttempt"]
 
 
 def _values(enum_cls: type) -> list[str]:
@@ -137,3 +137,28 @@ class VerificationAttempt(Base):
     case_number = Column(String(20), nullable=True)  # as parsed; None when unreadable
     client = Column(String(64), nullable=True)  # hashed client address (from the gateway)
     used = Column(Boolean, nullable=False, default=False, server_default=false())
+
+
+class SupervisionInstruction(Base):
+    """A supervisor's 督办意见 on a case; the handling officer must acknowledge it."""
+
+    __tablename__ = "supervision_instructions"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(Integer, ForeignKey("cases.id"), nullable=False, index=True)
+    author = Column(String(64), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    acknowledged_by = Column(String(64), nullable=True)
+    acknowledged_at = Column(DateTime, nullable=True)
+
+
+class JobLease(Base):
+    """A named lease so only one gateway instance runs a periodic job (e.g. the hourly
+    deadline check): the holder may run until ``until``; then anyone may take it."""
+
+    __tablename__ = "job_leases"
+
+    name = Column(String(64), primary_key=True)
+    holder = Column(String(64), nullable=False)
+    until = Column(DateTime, nullable=False)

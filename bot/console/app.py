@@ -22,13 +22,13 @@ from bot.admin.flags import RetrainingFlags
 from bot.audit.log import AuditLog
 from bot.cases.service import CaseService
 from bot.cases.status import STATUS_LABELS
-from bot.console import auth, case_views, views
+from bot.console import auth, case_views, supervision, views
 from bot.console.context import CONSOLE_KEY, JINJA_KEY, Console, console_of
 from bot.console.filters import FILTERS
 from bot.console.signing import signing_key
 from bot.handoff.views import CHANNEL_LABELS, KIND_LABELS
 from bot.knowledge import default_knowledge
-from bot.web.keys import ACCOUNTS_KEY, FACTORY_KEY, RUNTIME_KEY
+from bot.web.keys import ACCOUNTS_KEY, FACTORY_KEY, RUNTIME_KEY, SETTINGS_KEY
 
 __all__ = ["CONSOLE_KEY", "PREFIX", "TEMPLATES_DIR", "setup_console"]
 
@@ -79,13 +79,13 @@ def setup_console(app: web.Application, cases: Optional[CaseService] = None) -> 
     factory = app[FACTORY_KEY]
     runtime = app[RUNTIME_KEY]
     console = Console(runtime=runtime, accounts=app[ACCOUNTS_KEY], audit=AuditLog(factory),
-                      cases=cases or CaseService(factory), settings=app["settings"],
+                      cases=cases or CaseService(factory), settings=app[SETTINGS_KEY],
                       factory=factory, flags=RetrainingFlags(factory),
-                      cookie_key=signing_key(app["settings"].session_secret))
+                      cookie_key=signing_key(app[SETTINGS_KEY].session_secret))
     app[CONSOLE_KEY] = console
     env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
                                autoescape=jinja2.select_autoescape(default=True),
-                               app_key=JINJA_KEY)  # type: ignore[arg-type]
+                               app_key=JINJA_KEY)
     env.filters.update(FILTERS)
     env.globals.update(warning_labels={c.key: c.label for c in runtime.detector.categories},
                        channel_labels=CHANNEL_LABELS, kind_labels=KIND_LABELS,
@@ -98,5 +98,6 @@ def setup_console(app: web.Application, cases: Optional[CaseService] = None) -> 
     auth.add_routes(app)
     views.add_routes(app)
     case_views.add_routes(app)
+    supervision.add_routes(app)  # /console/supervision (督办; the gateway stores SUPERVISION_KEY)
     app.router.add_get("/console/ws", websocket)
     return console

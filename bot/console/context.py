@@ -19,12 +19,12 @@ from bot.console.throttle import LoginThrottle
 from bot.handoff.runtime import HandoffRuntime
 from bot.settings import Settings
 from bot.web.addresses import client_ip
+from bot.web.keys import CONSOLE_JINJA_KEY, CONSOLE_KEY
 
 __all__ = ["CONSOLE_KEY", "Console", "FLASH", "client_ip", "console_of", "current", "officer_of",
            "redirect", "render", "run_db"]
 
-CONSOLE_KEY = "console"
-JINJA_KEY = "console_jinja2"
+JINJA_KEY = CONSOLE_JINJA_KEY  # the console's templates (bot.web.keys)
 T = TypeVar("T")
 
 # ?msg=<key> after a redirect; only these fixed texts are ever shown.
@@ -47,6 +47,9 @@ FLASH: Mapping[str, str] = {
     "status_changed": "案件状态已更新。",
     "extended": "已延长办理期限。",
     "account_changed": "账号已更新。",
+    "instructed": "督办意见已发出，承办民警须在案件页确认。",
+    "acknowledged": "已确认督办意见。",
+    "ack_failed": "该督办意见已确认过或不存在。",
 }
 
 
@@ -66,7 +69,8 @@ class Console:
 
 
 def console_of(request: web.Request) -> Console:
-    return request.config_dict[CONSOLE_KEY]  # type: ignore[no-any-return]
+    console: Console = request.config_dict[CONSOLE_KEY]
+    return console
 
 
 def current(request: web.Request) -> Optional[SessionInfo]:
@@ -92,7 +96,7 @@ def render(request: web.Request, template: str, context: Dict[str, Any],
     common = {"me": info.officer if info else None, "csrf": info.csrf_token if info else "",
               "flash": FLASH.get(request.query.get("msg", ""))}
     response = aiohttp_jinja2.render_template(template, request, {**common, **context},
-                                              status=status, app_key=JINJA_KEY)  # type: ignore[arg-type]
+                                              status=status, app_key=JINJA_KEY)
     response.headers["Cache-Control"] = "no-store"
     return response
 
