@@ -16,6 +16,9 @@ TOOLS: dict[str, tuple[str, str]] = {
     "admin": ("bot.admin.cli", "NLU 收件箱与重新训练 / inbox, label, export, retrain, deploy, rollback, models"),
     "privacy": ("bot.retention", "个人信息保留期限 / purge conversations older than RETENTION_DAYS"),
     "wechat": ("bot.channels.wechat.cli", "微信公众号 / WeChat: menu (create the custom menu)"),
+    "notify": ("bot.notify.cli", "信访人通知 / status notifications: list, retry"),
+    "dashboard": ("bot.dashboard.cli", "领导看板 / dashboard: demo (a month of demo data), show"),
+    "report": ("bot.dashboard.report", "周报 / weekly report: --week 2026-W49 --out report.pdf|.html"),
 }
 
 USAGE = "用法 / usage: python -m bot <tool> [args...]\n" + "\n".join(

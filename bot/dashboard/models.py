@@ -38,7 +38,7 @@ class RollupChannelDay(Base):
     __tablename__ = "dashboard_channel_day"
 
     day = Column(Integer, primary_key=True)
-    channel = Column(String(64), primary_key=True)
+    channel = Column(String(255), primary_key=True)
     conversations = Column(Integer, nullable=False)
     messages = Column(Integer, nullable=False)
 

@@ -21,7 +21,17 @@ import threading
 import time
 from typing import Any, Dict, List, Optional
 
-from sqlalchemy import and_, delete, distinct, func, inspect, insert, literal, select, update
+from sqlalchemy import (
+    and_,
+    delete,
+    distinct,
+    func,
+    insert,
+    inspect,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -43,7 +53,7 @@ TABLES = (RollupDay, RollupChannelDay, RollupAnswer)
 
 def day_number(epoch: float) -> int:
     """The China-local day number of an epoch timestamp (as :func:`local_day` in SQL)."""
-    return int(math.floor((epoch + CHINA_OFFSET_SECONDS) / 86400))
+    return math.floor((epoch + CHINA_OFFSET_SECONDS) / 86400)
 
 
 def day_start_epoch(number: int) -> float:

@@ -13,7 +13,9 @@ import bot.audit.models  # noqa: E402,F401  (audit log)
 import bot.cases.models  # noqa: E402,F401  (petition cases)
 import bot.channels.wechat.models  # noqa: E402,F401  (WeChat replay keys and per-user state)
 import bot.conversation.models  # noqa: E402,F401  (messages answered with the busy reply)
+import bot.dashboard.models  # noqa: E402,F401  (the dashboard's daily rollup of tracker events)
 import bot.handoff.models  # noqa: E402,F401  (handoffs and their messages)
+import bot.notify.models  # noqa: E402,F401  (status-notification outbox, opt-outs)
 from bot.store.db import Base
 
 metadata = Base.metadata

@@ -28,7 +28,7 @@ def engine(migrated_db_url: str) -> Iterator[Engine]:
 
 
 def _pair(engine: Engine) -> Tuple[Dashboard, Dashboard]:
-    clock = lambda: TODAY_UTC  # noqa: E731
+    clock = lambda: TODAY_UTC
     return Dashboard(engine, engine, clock=clock), Dashboard(engine, engine, clock=clock, rollup=False)
 
 
@@ -129,7 +129,7 @@ def test_separate_tracker_database(tmp_path) -> None:
     app, tracker = make_engine(app_url), make_engine(tracker_url)
     try:
         seed_month(tracker, app, END, per_day=10, days=5, seed=3)
-        clock = lambda: TODAY_UTC  # noqa: E731
+        clock = lambda: TODAY_UTC
         rolled, direct = Dashboard(tracker, app, clock=clock), Dashboard(tracker, app, clock=clock, rollup=False)
         period = Period(END - timedelta(days=6), END)
         assert rolled.conversations(period) == direct.conversations(period)

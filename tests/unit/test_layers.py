@@ -28,8 +28,9 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
               "bot.labels", "bot.logging_setup", "bot.topology")),
     ("infrastructure", ("bot.store", "bot.audit", "bot.accounts", "bot.web")),
     ("domain", ("bot.knowledge", "bot.nlu", "bot.evaluation", "bot.cases", "bot.conversation",
-                "bot.handoff", "bot.admin", "bot.retention")),
-    ("interfaces", ("bot.channels", "bot.console", "bot.admin.web")),
+                "bot.handoff", "bot.admin", "bot.retention", "bot.notify",
+                "bot.dashboard")),
+    ("interfaces", ("bot.channels", "bot.console", "bot.admin.web", "bot.dashboard.web")),
     ("processes", ("bot.gateway", "bot.launch", "actions", "bot")),
 ]
 
