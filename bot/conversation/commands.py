@@ -1,4 +1,4 @@
-"""Fixed command phrases (data/channels/commands.yml) sent to Rasa as their payload."""
+"""Fixed command phrases (data/channels/commands.yml) that the gateway answers itself."""
 from __future__ import annotations
 
 import re
@@ -20,20 +20,18 @@ def _folded(text: str) -> str:
 
 @lru_cache(maxsize=2)
 def load_commands(path: Path = COMMANDS_FILE) -> Dict[str, str]:
-    """Folded phrase → payload; a phrase listed under two payloads is an error."""
+    """Folded phrase → command name; a phrase listed under two commands is an error."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     commands: Dict[str, str] = {}
-    for payload, phrases in data.items():
-        if not str(payload).startswith("/"):
-            raise ValueError(f"{path}: {payload!r} is not a payload (starts with '/')")
+    for name, phrases in data.items():
         for phrase in phrases or []:
             key = _folded(str(phrase))
-            if not key or commands.get(key, payload) != payload:
+            if not key or commands.get(key, name) != name:
                 raise ValueError(f"{path}: phrase {phrase!r} is empty or listed twice")
-            commands[key] = str(payload)
+            commands[key] = str(name)
     return commands
 
 
-def command_payload(text: str) -> Optional[str]:
-    """The payload a message that is exactly a command phrase stands for, else None."""
+def command_name(text: str) -> Optional[str]:
+    """The command a message that is exactly a command phrase stands for, else None."""
     return load_commands().get(_folded(text))

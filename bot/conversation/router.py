@@ -7,7 +7,7 @@ from enum import Enum
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol, Tuple
 
 from bot.common.text import MAX_MESSAGE_CHARS, clean_message
-from bot.conversation.commands import command_payload
+from bot.conversation.commands import command_name
 from bot.conversation.rasa_client import RasaClient, RasaUnavailable
 from bot.privacy import mask_text
 from bot.replies import FALLBACK_SIGNAL, Reply
@@ -68,6 +68,10 @@ async def _log_only_journal(channel: str, sender_id: str, text: str, reason: str
     )
 
 
+# A fixed command (bot.conversation.commands) answered by the gateway: (channel, sender) → replies.
+Command = Callable[[str, str], Awaitable[List[Reply]]]
+
+
 class ConversationRouter:
     """Cleans input, lets interceptors claim it, otherwise asks Rasa."""
 
@@ -81,7 +85,12 @@ class ConversationRouter:
         self._journal = journal
         self._interceptors: List[Interceptor] = list(interceptors or [])
         self._observers: List[Observer] = []
+        self._commands: Dict[str, Command] = {}
         self.channels: Dict[str, str] = {}
+
+    def add_command(self, name: str, command: Command) -> None:
+        """Answer the fixed phrases of ``name`` (data/channels/commands.yml) with ``command``."""
+        self._commands[name] = command
 
     def add_interceptor(self, interceptor: Interceptor) -> None:
         self._interceptors.append(interceptor)
@@ -122,13 +131,15 @@ class ConversationRouter:
         if len(text) > MAX_MESSAGE_CHARS:
             return Handled([Reply(TOO_LONG_REPLY)], Outcome.TOO_LONG)
         self.channels[sender_id] = channel
+        command = self._commands.get(command_name(text) or "")
+        if command is not None:
+            return Handled(await command(channel, sender_id), Outcome.ANSWERED)
         for interceptor in self._interceptors:
             claimed = await interceptor(channel, sender_id, text)
             if claimed is not None:
                 return Handled(claimed, Outcome.TO_OFFICER)
         try:
-            replies = await self.rasa.send(sender_id, command_payload(text) or text,
-                                           {"channel": channel, **(metadata or {})})
+            replies = await self.rasa.send(sender_id, text, {"channel": channel, **(metadata or {})})
         except RasaUnavailable as error:
             await self._journal(channel, sender_id, text, f"rasa unavailable: {error}")
             return Handled([Reply(BUSY_REPLY)], Outcome.BUSY)

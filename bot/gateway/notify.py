@@ -10,9 +10,10 @@ from aiohttp import web
 
 from bot.common.clock import Clock, utc_now
 from bot.gateway.handoff import _webchat_reachable
+from bot.notify.commands import subscription_commands
 from bot.notify.outbox import OutboxStore
 from bot.notify.worker import NotifyWorker, WorkerPolicy
-from bot.web.keys import DELIVERY_KEY, FACTORY_KEY
+from bot.web.keys import DELIVERY_KEY, FACTORY_KEY, ROUTER_KEY
 
 __all__ = ["NOTIFY_WORKER", "setup_notify"]
 
@@ -22,9 +23,12 @@ NOTIFY_WORKER = web.AppKey("notify_worker", NotifyWorker)
 def setup_notify(app: web.Application, *, clock: Clock = utc_now,
                  policy: Optional[WorkerPolicy] = None) -> NotifyWorker:
     """Create the worker on the handoff's database (call after ``setup_handoff``)."""
-    worker = NotifyWorker(OutboxStore(app[FACTORY_KEY], clock), app[DELIVERY_KEY],
+    store = OutboxStore(app[FACTORY_KEY], clock)
+    worker = NotifyWorker(store, app[DELIVERY_KEY],
                           reachable=_webchat_reachable(app), policy=policy or WorkerPolicy())
     app[NOTIFY_WORKER] = worker
+    for name, command in subscription_commands(store).items():  # 退订通知 / 恢复通知
+        app[ROUTER_KEY].add_command(name, command)
 
     async def run(_: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(worker.run_forever(), name="notify-worker")

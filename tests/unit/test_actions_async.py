@@ -23,7 +23,6 @@ from rasa_sdk.executor import CollectingDispatcher
 import actions
 import actions.cases as case_actions
 import actions.handoff as handoff_actions
-import actions.notify as notify_actions
 from actions.base import DATABASE_BUSY_RESPONSE, BaseAction
 from actions.cases import (
     ActionCheckCaseStatus,
@@ -34,13 +33,11 @@ from actions.cases import (
 from actions.fallback import ActionFallbackSuggest
 from actions.forms import BaseFormValidation
 from actions.handoff import ActionRequestHuman, ActionStoreRating
-from actions.notify import ActionUnsubscribeNotifications
 from actions.scope import ActionExplainMatter, ActionScopeOverview
 from bot.cases.codes import CodeHasher
 from bot.cases.service import CaseService
 from bot.handoff.service import HandoffService
 from bot.knowledge.loader import REPO_ROOT
-from bot.notify.outbox import OutboxStore
 from bot.store.db import make_engine, make_session_factory
 from tests.conftest_db import FakeClock
 
@@ -106,8 +103,6 @@ DATABASE_ACTIONS: Dict[str, Callable[[], tuple]] = {
         [user('/describe_matter{"matter":"officer_conduct"}', "describe_matter",
               [{"entity": "matter", "value": "officer_conduct"}])],
         )),
-    "unsubscribe_notifications": lambda: (ActionUnsubscribeNotifications(), tracker(
-        [user("退订通知", "unsubscribe_notifications")])),
     "store_rating": lambda: (ActionStoreRating(), tracker(
         [user('/rate_service{"rating":"5"}', "rate_service",
               [{"entity": "rating", "value": "5"}])])),
@@ -128,8 +123,6 @@ def database_down(unmigrated_db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     handoffs = HandoffService(unmigrated_db)
     monkeypatch.setattr(case_actions, "case_service", lambda: cases)
     monkeypatch.setattr(handoff_actions, "default_service", lambda: handoffs)
-    outbox = OutboxStore(unmigrated_db)
-    monkeypatch.setattr(notify_actions, "outbox_store", lambda: outbox)
 
 
 def all_actions() -> List[type]:

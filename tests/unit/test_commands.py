@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Tuple
 import pytest
 
 from bot.conversation import ConversationRouter
-from bot.conversation.commands import command_payload, load_commands
+from bot.conversation.commands import command_name, load_commands
 from bot.replies import Reply
 
 
@@ -22,30 +22,37 @@ class RecordingRasa:
 
 @pytest.mark.parametrize("text", ["退订通知", " 退订通知。", "“退订通知”", "退订"])
 def test_unsubscribe_phrases(text: str) -> None:
-    assert command_payload(text) == "/unsubscribe_notifications"
+    assert command_name(text) == "unsubscribe_notifications"
 
 
 @pytest.mark.parametrize("text", ["我想退订通知但是先问个事", "通知", "恢复", ""])
 def test_other_messages_are_not_commands(text: str) -> None:
-    assert command_payload(text) is None
+    assert command_name(text) is None
 
 
 def test_the_notice_text_names_a_command() -> None:
     notices = (Path(__file__).parents[2] / "data" / "notify" / "texts.yml").read_text(encoding="utf-8")
-    assert "退订通知" in notices and command_payload("退订通知")
+    assert "退订通知" in notices and command_name("退订通知")
 
 
 def test_a_phrase_under_two_payloads_is_refused(tmp_path: Path) -> None:
     bad = tmp_path / "commands.yml"
-    bad.write_text('"/a": [退订]\n"/b": [退订]\n', encoding="utf-8")
+    bad.write_text('a: [退订]\nb: [退订]\n', encoding="utf-8")
     with pytest.raises(ValueError):
         load_commands(bad)
 
 
-async def test_the_router_sends_the_payload_and_plain_text_unchanged() -> None:
+async def test_the_router_answers_a_registered_command_and_passes_the_rest() -> None:
     rasa = RecordingRasa()
     router = ConversationRouter(rasa)  # type: ignore[arg-type]
-    await router.handle("webchat", "web-0123456789abcdef", "恢复通知！")
+
+    async def resubscribe(channel: str, sender: str) -> list:
+        return [Reply(f"{channel}:{sender}")]
+
+    router.add_command("resubscribe_notifications", resubscribe)
+    [reply] = await router.handle("webchat", "web-0123456789abcdef", "恢复通知！")
+    assert reply.text == "webchat:web-0123456789abcdef"
     await router.handle("webchat", "web-0123456789abcdef", "恢复通知以后会发什么")
-    assert rasa.sent == [("web-0123456789abcdef", "/resubscribe_notifications"),
-                         ("web-0123456789abcdef", "恢复通知以后会发什么")]
+    await router.handle("webchat", "web-0123456789abcdef", "退订通知")  # no handler: Rasa
+    assert rasa.sent == [("web-0123456789abcdef", "恢复通知以后会发什么"),
+                         ("web-0123456789abcdef", "退订通知")]
