@@ -10,6 +10,8 @@ Two cleanings on purpose, with different names:
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import re
 import unicodedata
 
@@ -35,3 +37,31 @@ def clean_field(value: object) -> str:
         return ""
     text = unicodedata.normalize("NFC", str(value))
     return _CONTROL.sub("", text).strip()
+
+
+# Splitting long replies for chat channels (Telegram counts UTF-16 units, WeChat bytes).
+SENTENCE_ENDS = "。！？!?\n"
+CLAUSE_ENDS = "；;，,、："
+CLOSERS = "”’」』）)》】\"'"
+GLUE = "\u200d\ufe0e\ufe0f"  # zero-width joiner, variation selectors
+
+
+def fitting_prefix(text: str, limit: int, size: Callable[[str], int]) -> int:
+    """Largest code-point index whose prefix fits in ``limit`` (``size`` of each character)."""
+    used = 0
+    for index, char in enumerate(text):
+        used += size(char)
+        if used > limit:
+            return index
+    return len(text)
+
+
+def after_boundary(window: str, marks: str) -> int:
+    """Index just after the last mark (and its closing quotes) in the window's second half; 0 if none."""
+    for index in range(len(window) - 1, len(window) // 2 - 1, -1):
+        if window[index] in marks:
+            end = index + 1
+            while end < len(window) and window[end] in CLOSERS:
+                end += 1
+            return end
+    return 0

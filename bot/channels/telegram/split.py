@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import unicodedata
 from typing import List
+from bot.common.text import CLAUSE_ENDS, GLUE, SENTENCE_ENDS, after_boundary, fitting_prefix
 
 # Telegram counts message length in UTF-16 code units; 4096 is the API limit.
 MAX_MESSAGE_UNITS = 4096
-SENTENCE_ENDS = "。！？!?\n"
-CLAUSE_ENDS = "；;，,、："
-CLOSERS = "”’」』）)》】\"'"
-GLUE = "\u200d\ufe0e\ufe0f"  # zero-width joiner, variation selectors
+
+
+def _utf16_units(char: str) -> int:
+    return 2 if ord(char) > 0xFFFF else 1
 
 
 def utf16_len(text: str) -> int:
@@ -17,25 +18,6 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _fitting_prefix(text: str, limit: int) -> int:
-    """Largest code-point index whose prefix fits in ``limit`` UTF-16 units."""
-    units = 0
-    for index, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > limit:
-            return index
-    return len(text)
-
-
-def _after_boundary(window: str, marks: str) -> int:
-    """Index just after the last mark (and its closing quotes) in the window's second half."""
-    for index in range(len(window) - 1, len(window) // 2 - 1, -1):
-        if window[index] in marks:
-            end = index + 1
-            while end < len(window) and window[end] in CLOSERS:
-                end += 1
-            return end
-    return 0
 
 
 def _safe_hard_cut(text: str, cut: int) -> int:
@@ -53,10 +35,10 @@ def _is_regional(char: str) -> bool:
 
 
 def _cut_index(text: str, limit: int) -> int:
-    hard = _fitting_prefix(text, limit)
+    hard = fitting_prefix(text, limit, _utf16_units)
     window = text[:hard]
     for marks in (SENTENCE_ENDS, CLAUSE_ENDS, " \t"):
-        cut = _after_boundary(window, marks)
+        cut = after_boundary(window, marks)
         if cut:
             return cut
     return _safe_hard_cut(text, hard)

@@ -15,15 +15,12 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Sequence
 
 from bot.replies import Button, Reply
+from bot.common.text import CLAUSE_ENDS, GLUE, SENTENCE_ENDS, after_boundary, fitting_prefix
 
 __all__ = ["MAX_MESSAGE_BYTES", "Formatted", "format_replies", "parse_choice", "split_text",
            "utf8_len"]
 
 MAX_MESSAGE_BYTES = 2048
-SENTENCE_ENDS = "。！？!?\n"
-CLAUSE_ENDS = "；;，,、："
-CLOSERS = "”’」』）)》】\"'"
-GLUE = "\u200d\ufe0e\ufe0f"
 MAX_CHOICES = 20
 _CHOICE = re.compile(r"^\s*[(（]?\s*(\d{1,2})\s*[)）.。、]?\s*$")
 
@@ -32,25 +29,6 @@ def utf8_len(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-def _fitting_prefix(text: str, limit: int) -> int:
-    """Largest code-point index whose prefix fits in ``limit`` bytes."""
-    used = 0
-    for index, char in enumerate(text):
-        used += len(char.encode("utf-8"))
-        if used > limit:
-            return index
-    return len(text)
-
-
-def _after_boundary(window: str, marks: str) -> int:
-    """Just after the last mark (and closing quotes) in the window's second half; 0 if none."""
-    for index in range(len(window) - 1, len(window) // 2 - 1, -1):
-        if window[index] in marks:
-            end = index + 1
-            while end < len(window) and window[end] in CLOSERS:
-                end += 1
-            return end
-    return 0
 
 
 def _outside_link(text: str, cut: int) -> int:
@@ -62,10 +40,10 @@ def _outside_link(text: str, cut: int) -> int:
 
 
 def _cut_index(text: str, limit: int) -> int:
-    hard = _fitting_prefix(text, limit)
+    hard = fitting_prefix(text, limit, utf8_len)
     window = text[:hard]
     for marks in (SENTENCE_ENDS, CLAUSE_ENDS, " \t"):
-        cut = _after_boundary(window, marks)
+        cut = after_boundary(window, marks)
         if cut:
             return _outside_link(text, cut)
     cut = hard
