@@ -11,7 +11,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stor
 export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup train run shell test test-fast validate browser-deps chart-deps services demo bench clean
+.PHONY: setup train run shell test test-fast lint validate browser-deps chart-deps services demo bench clean
 
 setup: $(STAMP)
 
@@ -52,8 +52,13 @@ chart-deps:
 services:
 	@bash scripts/services.sh || { echo "make: scripts/services.sh failed: PostgreSQL/Redis are not ready for the tests" >&2; exit 1; }
 
-test: $(MODEL) browser-deps chart-deps services
+test: lint $(MODEL) browser-deps chart-deps services
 	$(VENV)/bin/pytest
+
+# Ruff and mypy, configured in pyproject.toml; `make test` runs this first.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check bot actions bench tests
+	$(VENV)/bin/mypy
 
 test-fast: $(STAMP) chart-deps services
 	$(VENV)/bin/pytest -m "not stack and not slow"

@@ -1,5 +1,7 @@
-"""What every custom action shares (financial-demo style): async ``run``, blocking work
-off the event loop, and one polite reply when the database fails.
+"""What every custom action shares (financial-demo style).
+
+Async ``run``, blocking work off the event loop, and one polite reply when the
+database fails.
 
 The action server runs every action of every conversation on one asyncio event loop.
 Database look-ups and Argon2 hashing (query codes) block for tens to hundreds of
@@ -18,7 +20,8 @@ import asyncio
 import functools
 import logging
 from abc import ABC, abstractmethod
-from typing import Any, Callable, Dict, List, Text, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -38,7 +41,7 @@ DATABASE_BUSY_RESPONSE = "utter_database_busy"
 # OperationalError, DBAPIError, TimeoutError (pool) … all derive from SQLAlchemyError.
 DATABASE_ERRORS = (SQLAlchemyError,)
 
-Events = List[Dict[Text, Any]]
+Events = list[dict[str, Any]]
 
 
 async def off_loop(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
@@ -57,19 +60,20 @@ def report_database_error(dispatcher: CollectingDispatcher, tracker: Tracker, ac
 class BaseAction(Action, ABC):
     """An action whose ``run`` is async and turns database errors into the busy reply.
 
-    Subclasses implement :meth:`act` (async; blocking calls through :func:`off_loop`)."""
+    Subclasses implement :meth:`act` (async; blocking calls through :func:`off_loop`).
+    """
 
     @abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """The action's name in domain.yml."""
 
     @abstractmethod
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> Events:
+                  domain: dict[str, Any]) -> Events:
         """What the action does (messages through ``dispatcher``, events returned)."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> Events:
+                  domain: dict[str, Any]) -> Events:
         try:
             return await self.act(dispatcher, tracker, domain)
         except DATABASE_ERRORS as error:

@@ -1,8 +1,10 @@
-"""Two-stage fallback: suggest likely intents as buttons, then offer an officer;
-a third miss in a row hands the conversation to an officer."""
+"""Two-stage fallback: suggest likely intents as buttons, then offer an officer.
+
+A third miss in a row hands the conversation to an officer.
+"""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -24,10 +26,10 @@ NEVER_SUGGEST = {"affirm", "deny", "cancel", "out_of_scope", "greet", "goodbye",
                  "rate_service"}
 
 
-def suggestion_buttons(tracker: Tracker) -> List[Button]:
+def suggestion_buttons(tracker: Tracker) -> list[Button]:
     """Buttons for the most likely intents; a matter suggestion names the matter."""
     labels = load_labels()
-    buttons: List[Button] = []
+    buttons: list[Button] = []
     for intent, confidence in intent_ranking(tracker):
         if len(buttons) >= MAX_SUGGESTIONS or confidence < MIN_CONFIDENCE:
             break
@@ -38,7 +40,7 @@ def suggestion_buttons(tracker: Tracker) -> List[Button]:
         else:
             buttons.append(label_button(intent))
     unique = list(dict.fromkeys(buttons))[:MAX_SUGGESTIONS]
-    return unique + [label_button("request_human")]
+    return [*unique, label_button("request_human")]
 
 
 def fallback_streak(tracker: Tracker, action_name: str = "action_fallback_suggest") -> int:
@@ -52,13 +54,13 @@ def fallback_streak(tracker: Tracker, action_name: str = "action_fallback_sugges
                     return streak
                 streak += 1
             in_turn, last_action = True, None
-        elif in_turn and kind == "action" and last_action is None:
-            if event.get("name") not in ("action_listen", None):
-                last_action = event.get("name")
+        elif (in_turn and kind == "action" and last_action is None
+              and event.get("name") not in ("action_listen", None)):
+            last_action = event.get("name")
     return streak
 
 
-def _matter_buttons(tracker: Tracker) -> List[Button]:
+def _matter_buttons(tracker: Tracker) -> list[Button]:
     kb = default_knowledge()
     return [
         Button(kb.get(matter).name, f'/describe_matter{{"matter":"{matter}"}}')
@@ -70,12 +72,12 @@ def _matter_buttons(tracker: Tracker) -> List[Button]:
 class ActionFallbackSuggest(BaseAction):
     """First miss: buttons with guesses; second in a row: offer a person; third: hand off."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_fallback_suggest"
 
     async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         streak = fallback_streak(tracker, self.name())
         if streak >= 2:
             return await hand_off(dispatcher, tracker, Reason.FALLBACK,

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional, Sequence, Text
+from collections.abc import Sequence
+from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -18,18 +19,21 @@ NOT_GIVEN = "未提供"
 
 
 class BaseFormValidation(FormValidationAction, ABC):
-    """Helpers every form validator shares: text cleaning, limits, skipping, and the
-    busy reply (``actions.base``) when a validator's database work fails."""
+    """Helpers every form validator shares.
+
+    Text cleaning, limits, skipping, and the busy reply (``actions.base``) when a
+    validator's database work fails.
+    """
 
     # Slots forgotten after a database error (the form then asks again from the start).
-    reset_on_database_error: Sequence[Text] = ()
+    reset_on_database_error: Sequence[str] = ()
 
     @abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """Each concrete validator names its form's validation action."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+                  domain: DomainDict) -> list[dict[str, Any]]:
         try:
             return await super().run(dispatcher, tracker, domain)
         except DATABASE_ERRORS as error:
@@ -41,14 +45,14 @@ class BaseFormValidation(FormValidationAction, ABC):
                                     domain: DomainDict) -> list:
         """Validate only slots that carry a value: a reset to None is not an answer."""
         set_since_last_message = tracker.slots_to_validate
-        tracker.slots_to_validate = lambda: {  # type: ignore[method-assign]
+        tracker.slots_to_validate = lambda: {
             name: value for name, value in set_since_last_message().items() if value is not None}
         return await super().get_validation_events(dispatcher, tracker, domain)
 
     @staticmethod
     def text_between(
         value: Any, low: int, high: int, dispatcher: CollectingDispatcher, what: str
-    ) -> Optional[str]:
+    ) -> str | None:
         """The cleaned text if its length is within limits; otherwise explain and return None."""
         text = clean_field(value)
         if len(text) < low:

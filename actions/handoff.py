@@ -1,7 +1,7 @@
 """Handing the conversation to a human officer, resuming after it, and the 1–5 rating (回访)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused
@@ -36,9 +36,9 @@ async def hand_off(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     reason: str,
-    intro: Optional[str] = None,
-    matter: Optional[str] = None,
-) -> List[Dict[Text, Any]]:
+    intro: str | None = None,
+    matter: str | None = None,
+) -> list[dict[str, Any]]:
     """Open (or reuse) the handoff, tell the citizen, pause the conversation when on duty."""
     start: HandoffStart = await off_loop(start_handoff, default_service(),
                                          citizen_channel(tracker), tracker.sender_id, reason,
@@ -53,12 +53,12 @@ async def hand_off(
 class ActionRequestHuman(BaseAction):
     """The citizen asks for a person (转人工, /human)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_request_human"
 
     async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         return await hand_off(dispatcher, tracker, Reason.REQUESTED,
                               matter=tracker.get_slot("matter"))
 
@@ -66,12 +66,12 @@ class ActionRequestHuman(BaseAction):
 class ActionHandoffResumed(BaseAction):
     """Run by the gateway after an officer closed the handoff: back, and ask for a rating."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_handoff_resumed"
 
     async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         texts = default_texts()
         dispatcher.utter_message(text=texts.get("resumed"),
                                  buttons=[b.to_rasa() for b in texts.rating_buttons])
@@ -81,12 +81,12 @@ class ActionHandoffResumed(BaseAction):
 class ActionStoreRating(BaseAction):
     """Store the citizen's 1–5 rating on the latest closed handoff and thank them."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_store_rating"
 
     async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         texts = default_texts()
         rating = parse_rating(latest_text(tracker), entity_value(tracker, "rating"))
         if rating is None:

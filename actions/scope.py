@@ -1,7 +1,8 @@
 """Scope-of-acceptance actions: who handles a matter, follow-ups, overview."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence, Text
+from collections.abc import Sequence
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -57,7 +58,7 @@ LAST_BASIS_SLOT = "last_basis"
 BASIS_ACTIONS = ("action_explain_matter", "action_answer_followup", "action_show_legal_basis")
 
 
-def matter_slots(matter_id: Text) -> List[Dict[Text, Any]]:
+def matter_slots(matter_id: str) -> list[dict[str, Any]]:
     """The contract slots for a decided matter."""
     record = default_knowledge().get(matter_id)
     return [SlotSet("matter", record.id), SlotSet("matter_accepted", record.accepted)]
@@ -66,26 +67,26 @@ def matter_slots(matter_id: Text) -> List[Dict[Text, Any]]:
 class ActionExplainMatter(BaseAction):
     """Classify the citizen's matter and say who handles it and how."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_explain_matter"
 
     async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         kb = default_knowledge()
         chosen = entity_value(tracker, "matter")
-        if chosen in kb.ids:
+        if chosen is not None and chosen in kb.ids:
             return await self._answer(dispatcher, tracker, chosen)
         decision = decide(matter_ranking(tracker), latest_text(tracker), kb,
                           scope=matter_scope(tracker))
-        if decision.kind == "answer":
+        if decision.kind == "answer" and decision.matter is not None:  # an answer names its matter
             events = await self._answer(dispatcher, tracker, decision.matter, decision.alternatives)
             also = mentioned(decision, sentence_scores(tracker), kb)
             if also:
                 reply = render_mentions([kb.get(matter) for matter in also])
                 dispatcher.utter_message(**reply.to_rasa())
             return events
-        reply = render_clarify(decision.question, decision.options, kb)
+        reply = render_clarify(decision.question or "", decision.options, kb)  # set on every clarify
         dispatcher.utter_message(**reply.to_rasa())
         # A clarifying question cites nothing: "依据是什么" now has no answer to explain.
         return [SlotSet("matter", None), SlotSet("matter_accepted", None),
@@ -93,12 +94,15 @@ class ActionExplainMatter(BaseAction):
 
     @staticmethod
     async def _answer(
-        dispatcher: CollectingDispatcher, tracker: Tracker, matter_id: Text,
-        alternatives: Sequence[Text] = (),
-    ) -> List[Dict[Text, Any]]:
-        """Answer the specific question asked if the text matches one of the matter's
-        questions, else the general matter answer; matters that need a person (e.g.
-        officer_conduct) are also handed off."""
+        dispatcher: CollectingDispatcher, tracker: Tracker, matter_id: str,
+        alternatives: Sequence[str] = (),
+    ) -> list[dict[str, Any]]:
+        """Answer the specific question asked, else the general matter answer.
+
+        The specific answer is given if the text matches one of the matter's
+        questions; matters that need a person (e.g. officer_conduct) are also
+        handed off.
+        """
         kb = default_knowledge()
         record = kb.get(matter_id)
         others = [kb.get(m) for m in alternatives]
@@ -110,7 +114,7 @@ class ActionExplainMatter(BaseAction):
             reply = render_answer(record, others)
             bases = matter_basis(record)
         dispatcher.utter_message(**with_basis_button(reply).to_rasa())
-        events = matter_slots(matter_id) + [SlotSet(LAST_BASIS_SLOT, basis_keys(bases))]
+        events = [*matter_slots(matter_id), SlotSet(LAST_BASIS_SLOT, basis_keys(bases))]
         if not record.needs_officer:
             return events
         intro = default_texts().get("needs_officer_handoff")
@@ -118,12 +122,13 @@ class ActionExplainMatter(BaseAction):
                                        intro=intro, matter=matter_id)
 
 
-def question_text(tracker: Tracker) -> Text:
+def question_text(tracker: Tracker) -> str:
     """The citizen's words to match against the matter's questions.
 
     A button payload carries no question; but when the citizen taps a matter button
     under the bot's last answer or clarifying question, the question is the message
-    that answer was about."""
+    that answer was about.
+    """
     text = latest_text(tracker)
     if not text.startswith("/"):
         return text
@@ -137,12 +142,12 @@ def question_text(tracker: Tracker) -> Text:
 class ActionAnswerFollowup(BaseAction):
     """Answer 带什么材料 / 多久 / 去哪办 / 过了期限 for the matter in context."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_followup"
 
     async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         kb = default_knowledge()
         matter_id = entity_value(tracker, "matter") or tracker.get_slot("matter")
         topic = FOLLOWUP_TOPICS.get(latest_intent(tracker), "where_to_go")
@@ -157,32 +162,30 @@ class ActionAnswerFollowup(BaseAction):
         record = kb.get(matter_id)
         reply = render_followup(record, topic)
         dispatcher.utter_message(**with_basis_button(reply).to_rasa())
-        return matter_slots(matter_id) + [
-            SlotSet(LAST_BASIS_SLOT, basis_keys(followup_basis(record, topic)))]
+        return [*matter_slots(matter_id),
+                SlotSet(LAST_BASIS_SLOT, basis_keys(followup_basis(record, topic)))]
 
 
 class ActionScopeOverview(BaseAction):
     """The general 受理范围 overview, or the matters of one area."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_scope_overview"
 
     async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         kb = default_knowledge()
         area = entity_value(tracker, "area")
-        if area in kb.areas:
-            reply = render_area(kb, area)
-        else:
-            reply = render_overview(kb)
+        # kb.areas holds Area objects; the entity is an area key (the overview's buttons).
+        reply = render_area(kb, area) if area is not None and area in kb.area_map else render_overview(kb)
         dispatcher.utter_message(**reply.to_rasa())
         return []
 
 
-def bot_texts_since_last_user(tracker: Tracker) -> List[Text]:
+def bot_texts_since_last_user(tracker: Tracker) -> list[str]:
     """What the bot said between the previous user message and the latest one."""
-    texts: List[Text] = []
+    texts: list[str] = []
     seen_user = False
     for event in reversed(tracker.events):
         kind = event.get("event")
@@ -195,13 +198,14 @@ def bot_texts_since_last_user(tracker: Tracker) -> List[Text]:
     return list(reversed(texts))
 
 
-def basis_to_show(tracker: Tracker) -> List[Text]:
+def basis_to_show(tracker: Tracker) -> list[str]:
     """The articles "这是哪条规定的" refers to, as slot keys.
 
     1. a button for one article (entity law_article);
     2. the last answer came from an action that records its basis: the slot;
     3. otherwise the articles cited in what the bot just said (e.g. "如何信访");
-    4. otherwise the basis of the last answer that had one (the slot)."""
+    4. otherwise the basis of the last answer that had one (the slot).
+    """
     requested = entity_value(tracker, LAW_ARTICLE_ENTITY)
     if requested:
         return [requested]
@@ -215,12 +219,12 @@ def basis_to_show(tracker: Tracker) -> List[Text]:
 class ActionShowLegalBasis(BaseAction):
     """Quote the exact text of the articles the last answer cited (from data/laws)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_show_legal_basis"
 
     async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         single = entity_value(tracker, LAW_ARTICLE_ENTITY) is not None
         reply = render_legal_basis(basis_to_show(tracker), single=single)
         dispatcher.utter_message(**reply.to_rasa())

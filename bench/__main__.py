@@ -29,8 +29,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Sequence, Tuple, Union
 
 from bench import report
 from bench.load import Run, Target, count_lost_and_duplicated, merge, run_load
@@ -40,7 +40,7 @@ from tests.production.cluster import Cluster, production_cluster, reachable
 from tests.stack import Stack, embedded_stack
 
 RESULTS = REPO_ROOT / "bench" / "results"
-Running = Union[Cluster, Stack]  # what is measured: rasa_urls, gateway_url, rasa_auth
+Running = Cluster | Stack  # what is measured: rasa_urls, gateway_url, rasa_auth
 REDIS_DB = 14
 # Messages per path before measuring: loads TensorFlow's graphs and fills TED's memo with
 # common situations (its steady state in service), on scripts no measured run uses.
@@ -48,15 +48,18 @@ WARMUP = 300
 RUN_SCRIPTS = 100_000  # conversation scripts reserved per run
 
 
-def _ints(text: str) -> List[int]:
+def _ints(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part.strip()]
 
 
 async def _rounds(targets: Sequence[Target], concurrency: int, budget: int, rounds: int,
-                  rate: float, ranges: Iterator[int], cluster: Running) -> List[Run]:
-    """Both paths in alternating rounds (A B, B A, A B …), merged per path: slow drift of
-    the shared machine (or of what Rasa has warmed up) then favours neither path."""
-    parts: Dict[str, List[Run]] = {t.name: [] for t in targets}
+                  rate: float, ranges: Iterator[int], cluster: Running) -> list[Run]:
+    """Both paths in alternating rounds (A B, B A, A B …), merged per path.
+
+    Slow drift of the shared machine (or of what Rasa has warmed up) then favours
+    neither path.
+    """
+    parts: dict[str, list[Run]] = {t.name: [] for t in targets}
     tag = time.strftime("%H%M%S") + ("p" if rate else "c") + str(concurrency)
     for number in range(rounds):
         order = targets if number % 2 == 0 else list(reversed(targets))
@@ -74,15 +77,15 @@ async def _rounds(targets: Sequence[Target], concurrency: int, budget: int, roun
     return runs
 
 
-async def measure(cluster: Running, levels: List[int], budgets: List[int], rate: float,
-                  paced_budget: int, rounds: int) -> List[Run]:
+async def measure(cluster: Running, levels: list[int], budgets: list[int], rate: float,
+                  paced_budget: int, rounds: int) -> list[Run]:
     rasa = Target("rasa", cluster.rasa_urls, gateway=False, params=cluster.rasa_auth)
     gateway = Target("gateway", [cluster.gateway_url], gateway=True)
     ranges = itertools.count(0, RUN_SCRIPTS)  # each run its own conversation scripts
     for target in (rasa, gateway):
         await run_load(target, 10, WARMUP, f"warm{target.name}", first=next(ranges))
-    runs: List[Run] = []
-    for concurrency, budget in zip(levels, budgets):
+    runs: list[Run] = []
+    for concurrency, budget in zip(levels, budgets, strict=True):  # checked in main()
         runs += await _rounds((rasa, gateway), concurrency, budget, rounds, 0.0, ranges, cluster)
     if rate:
         runs += await _rounds((rasa, gateway), max(levels), paced_budget, rounds, rate, ranges,
@@ -111,12 +114,12 @@ SHAPES = {
     "embedded": "embedded default (`make run`: one Rasa, SQLite tracker store and database, "
                 "in-memory lock store), 2 cores",
 }
-Started = Tuple[Running, Callable[[], Dict[str, int]], Dict[str, float]]
+Started = tuple[Running, Callable[[], dict[str, int]], dict[str, float]]
 
 
 @contextlib.contextmanager
 def started_shape(shape: str, root: Path, instances: int,
-                  extra: Dict[str, str]) -> Iterator[Started]:
+                  extra: dict[str, str]) -> Iterator[Started]:
     """(stack, its process ids, start-up seconds per process) for one deployment shape."""
     if shape == "embedded":
         print("starting the embedded stack (python -m bot.launch)…", flush=True)
@@ -165,7 +168,7 @@ def main() -> int:
               file=sys.stderr)
         return 2
     RESULTS.mkdir(parents=True, exist_ok=True)
-    output: List[str] = []
+    output: list[str] = []
 
     def show(title: str, body: str) -> None:
         block = f"\n## {title}\n{body}"

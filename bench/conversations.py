@@ -16,26 +16,25 @@ from __future__ import annotations
 
 import random
 from functools import lru_cache
-from typing import Dict, List, Tuple
 
 from bot.evaluation.examples import heldout_examples
 
 FOLLOW_UPS = ("ask_materials", "ask_time_limit", "ask_where_to_go", "ask_if_late")
 CLOSINGS = ("thank", "goodbye")
 QUESTIONS = ("ask_how_to_file", "ask_scope_overview", "bot_challenge")
-STATUS_LOOKUP: Tuple[str, ...] = ("我想查一下我的信访件办到哪一步了", "XF-2026-000123", "K7M2Q9XA",
+STATUS_LOOKUP: tuple[str, ...] = ("我想查一下我的信访件办到哪一步了", "XF-2026-000123", "K7M2Q9XA",
                                   "算了，谢谢")
 
 
 @lru_cache(maxsize=1)
-def _pools() -> Dict[str, Tuple[str, ...]]:
-    pools: Dict[str, List[str]] = {}
+def _pools() -> dict[str, tuple[str, ...]]:
+    pools: dict[str, list[str]] = {}
     for example in heldout_examples():
         pools.setdefault(example.intent, []).append(example.text)
     return {intent: tuple(texts) for intent, texts in pools.items()}
 
 
-def script_for(index: int) -> Tuple[str, ...]:
+def script_for(index: int) -> tuple[str, ...]:
     """Conversation ``index``: the same messages for the same index in every run."""
     rng = random.Random(index)
     pools = _pools()
@@ -46,7 +45,7 @@ def script_for(index: int) -> Tuple[str, ...]:
     shape = rng.random()
     if shape < 0.1:
         return STATUS_LOOKUP
-    messages: List[str] = []
+    messages: list[str] = []
     if rng.random() < 0.5:
         messages.append(pick("greet"))
     if shape < 0.25:

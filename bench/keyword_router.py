@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 import yaml
 
@@ -21,11 +20,11 @@ KEYWORDS_FILE = Path(__file__).with_name("keyword_router.yml")
 
 @dataclass(frozen=True)
 class KeywordRouter:
-    keywords: Dict[str, Tuple[str, ...]]
+    keywords: dict[str, tuple[str, ...]]
     default: str
 
     @classmethod
-    def load(cls, path: Path = KEYWORDS_FILE) -> "KeywordRouter":
+    def load(cls, path: Path = KEYWORDS_FILE) -> KeywordRouter:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         keywords = {matter: tuple(str(k).lower() for k in words)
                     for matter, words in (data.get("matters") or {}).items()}
@@ -39,7 +38,7 @@ class KeywordRouter:
         best = max(scores.items(), key=lambda item: item[1], default=(self.default, 0))
         return best[0] if best[1] > 0 else self.default
 
-    def predict_all(self, texts: List[str], kb: KnowledgeBase) -> List[Prediction]:
+    def predict_all(self, texts: list[str], kb: KnowledgeBase) -> list[Prediction]:
         """Predictions the evaluation can score like the assistant's (a sure answer each)."""
         predictions = []
         for text in texts:

@@ -1,5 +1,7 @@
-"""Closed-loop load: N concurrent conversations, each sending its next message as soon
-as the previous one is answered, through the gateway or straight to Rasa.
+"""Closed-loop load.
+
+N concurrent conversations, each sending its next message as soon as the previous one is
+answered, through the gateway or straight to Rasa.
 
 Afterwards every conversation's tracker is compared with what was sent: a message
 missing from the tracker is *lost*, one stored more often than sent is *duplicated*.
@@ -10,8 +12,8 @@ import asyncio
 import itertools
 import time
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import aiohttp
 
@@ -37,13 +39,13 @@ class Run:
     concurrency: int
     rate: float = 0.0  # offered messages/s; 0 = closed loop
     wall: float = 0.0
-    samples: List[Sample] = field(default_factory=list)
-    sent: Dict[str, List[str]] = field(default_factory=dict)
+    samples: list[Sample] = field(default_factory=list)
+    sent: dict[str, list[str]] = field(default_factory=dict)
     lost: int = 0
     duplicated: int = 0
 
     @property
-    def ok(self) -> List[Sample]:
+    def ok(self) -> list[Sample]:
         return [s for s in self.samples if s.status == 200 and s.replies and not s.busy]
 
     @property
@@ -79,7 +81,7 @@ class Target:
     """Where messages go: the gateway's web chat API or Rasa's REST webhook(s)."""
 
     def __init__(self, name: str, urls: Sequence[str], gateway: bool,
-                 params: Optional[Dict[str, str]] = None) -> None:
+                 params: dict[str, str] | None = None) -> None:
         self.name = name
         self.urls = list(urls)
         self.gateway = gateway
@@ -92,7 +94,7 @@ class Target:
         return f"{base}/webhooks/rest/webhook"
 
     async def send(self, session: aiohttp.ClientSession, sender: str,
-                   message: str) -> Tuple[int, List[str]]:
+                   message: str) -> tuple[int, list[str]]:
         async with session.post(self.url_for(sender), params=self.params,
                                 json={"sender": sender, "message": message}) as response:
             if response.status != 200:
@@ -136,7 +138,7 @@ async def run_load(target: Target, concurrency: int, budget: int, tag: str,
                 started = time.perf_counter()
                 try:
                     status, texts = await target.send(session, sender, message)
-                except (aiohttp.ClientError, asyncio.TimeoutError):
+                except (TimeoutError, aiohttp.ClientError):
                     status, texts = 0, []
                 run.samples.append(Sample(time.perf_counter() - started, status, len(texts),
                                           any(BUSY in t for t in texts)))
@@ -150,17 +152,16 @@ async def run_load(target: Target, concurrency: int, budget: int, tag: str,
     return run
 
 
-async def count_lost_and_duplicated(run: Run, rasa_url: str, params: Dict[str, str],
+async def count_lost_and_duplicated(run: Run, rasa_url: str, params: dict[str, str],
                                     parallel: int = 8) -> None:
     """Compare each conversation's tracker with what was sent (fills lost/duplicated)."""
     semaphore = asyncio.Semaphore(parallel)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
 
-        async def check(sender: str, sent: List[str]) -> Tuple[int, int]:
-            async with semaphore:
-                async with session.get(f"{rasa_url}/conversations/{sender}/tracker",
-                                       params=params) as response:
-                    tracker = await response.json(content_type=None)
+        async def check(sender: str, sent: list[str]) -> tuple[int, int]:
+            async with semaphore, session.get(f"{rasa_url}/conversations/{sender}/tracker",
+                                   params=params) as response:
+                tracker = await response.json(content_type=None)
             return stored_versus_sent(tracker, sent)
 
         results = await asyncio.gather(*(check(s, m) for s, m in run.sent.items()))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 from bench.keyword_router import KeywordRouter
 from bot.evaluation.confusion import write_confusion_png
@@ -25,7 +24,7 @@ from bot.settings import REPO_ROOT
 
 
 def assistant_and_router(predictor: ModelPredictor,
-                         sets: Dict[str, List[Example]]) -> Dict[str, Tuple[Report, Report]]:
+                         sets: dict[str, list[Example]]) -> dict[str, tuple[Report, Report]]:
     """For each held-out set: (assistant's report, keyword router's report)."""
     kb, router = default_knowledge(), KeywordRouter.load()
     result = {}
@@ -36,7 +35,7 @@ def assistant_and_router(predictor: ModelPredictor,
     return result
 
 
-def comparison_table(reports: Dict[str, Tuple[Report, Report]]) -> str:
+def comparison_table(reports: dict[str, tuple[Report, Report]]) -> str:
     rows = []
     for name, (assistant, router) in reports.items():
         rows += [(f"assistant, {name}", assistant), (f"keyword router, {name}", router)]

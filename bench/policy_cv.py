@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import random
-from typing import Dict, List, Sequence, Tuple
+from collections.abc import Sequence
 
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -22,29 +22,29 @@ from sklearn.linear_model import LogisticRegression
 from bot.evaluation.examples import Example, load_examples
 from bot.knowledge import KnowledgeBase, Policy, decide, default_knowledge
 from bot.nlu.jieba_tokenizer import words
-from bot.nlu.matter_classifier import MatterClassifier, SEPARATOR, split_tokens
 from bot.nlu.letters import strip_formulas
+from bot.nlu.matter_classifier import SEPARATOR, MatterClassifier, split_tokens
 from bot.settings import REPO_ROOT
 
 LONG_CHARS = 80
-Scored = Tuple[Example, List[Tuple[str, float]], float]
+Scored = tuple[Example, list[tuple[str, float]], float]
 
 
-def matter_examples() -> List[Example]:
+def matter_examples() -> list[Example]:
     examples = load_examples((REPO_ROOT / "data" / "nlu" / "matters").rglob("*.yml"))
     return [e for e in examples if e.matter]
 
 
-def _features(config: Dict, train: Sequence[Example], test: Sequence[Example]):
+def _features(config: dict, train: Sequence[Example], test: Sequence[Example]):
     words_vec = TfidfVectorizer(analyzer=split_tokens, sublinear_tf=True, min_df=config["min_df"])
     chars_vec = TfidfVectorizer(analyzer="char_wb", sublinear_tf=True,
                                 ngram_range=(1, config["max_ngram"]), min_df=config["min_df"],
                                 max_features=config["max_char_features"])
 
-    def joined(examples: Sequence[Example]) -> List[str]:
+    def joined(examples: Sequence[Example]) -> list[str]:
         return [SEPARATOR.join(words(e.text)) for e in examples]
 
-    def chars(examples: Sequence[Example]) -> List[str]:
+    def chars(examples: Sequence[Example]) -> list[str]:
         return [strip_formulas(e.text).lower() for e in examples]
 
     fitted = hstack([words_vec.fit_transform(joined(train)),
@@ -53,7 +53,7 @@ def _features(config: Dict, train: Sequence[Example], test: Sequence[Example]):
     return fitted, applied
 
 
-def score_fold(train: Sequence[Example], test: Sequence[Example], kb: KnowledgeBase) -> List[Scored]:
+def score_fold(train: Sequence[Example], test: Sequence[Example], kb: KnowledgeBase) -> list[Scored]:
     config = MatterClassifier.get_default_config()
     fitted, applied = _features(config, train, test)
     matters = LogisticRegression(C=config["C"], max_iter=3000).fit(fitted, [e.matter for e in train])
@@ -62,16 +62,16 @@ def score_fold(train: Sequence[Example], test: Sequence[Example], kb: KnowledgeB
     accepted_column = list(scope.classes_).index(True)
     result = []
     for example, row, p_accept in zip(test, matters.predict_proba(applied),
-                                      scope.predict_proba(applied)[:, accepted_column]):
-        ranking = sorted(zip(matters.classes_, map(float, row)), key=lambda item: -item[1])
+                                      scope.predict_proba(applied)[:, accepted_column], strict=True):
+        ranking = sorted(zip(matters.classes_, map(float, row), strict=True), key=lambda item: -item[1])
         result.append((example, ranking, float(p_accept)))
     return result
 
 
-def cross_validated(examples: List[Example], kb: KnowledgeBase, folds: int) -> List[Scored]:
+def cross_validated(examples: list[Example], kb: KnowledgeBase, folds: int) -> list[Scored]:
     shuffled = examples[:]
     random.Random(7).shuffle(shuffled)
-    scored: List[Scored] = []
+    scored: list[Scored] = []
     for fold in range(folds):
         test = shuffled[fold::folds]
         train = [e for i, e in enumerate(shuffled) if i % folds != fold]

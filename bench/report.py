@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Dict, List, Optional, Sequence
+from collections.abc import Sequence
 
 from bench.load import Run
 
@@ -14,7 +14,7 @@ P95_TARGET_MS = 500.0
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     cells = [[str(c) for c in header]] + [[_cell(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    lines = ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths)))
+    lines = ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=False)))
              for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
@@ -30,7 +30,7 @@ def mode(run: Run) -> str:
     return f"paced {run.rate:.0f}/s" if run.rate else "closed"
 
 
-def latency_table(runs: List[Run]) -> str:
+def latency_table(runs: list[Run]) -> str:
     rows = [[r.target, mode(r), r.concurrency, len(r.samples), r.percentile(.5),
              r.percentile(.95), r.percentile(.99), r.throughput, r.errors, r.lost, r.duplicated]
             for r in runs]
@@ -38,11 +38,11 @@ def latency_table(runs: List[Run]) -> str:
                   "errors", "lost", "dup"], rows)
 
 
-def _pair(runs: List[Run], concurrency: int, rate: float = 0.0) -> Dict[str, Run]:
+def _pair(runs: list[Run], concurrency: int, rate: float = 0.0) -> dict[str, Run]:
     return {r.target: r for r in runs if r.concurrency == concurrency and r.rate == rate}
 
 
-def overhead_table(runs: List[Run]) -> str:
+def overhead_table(runs: list[Run]) -> str:
     rows = []
     for concurrency, rate in sorted({(r.concurrency, r.rate) for r in runs}):
         pair = _pair(runs, concurrency, rate)
@@ -54,12 +54,15 @@ def overhead_table(runs: List[Run]) -> str:
     return table(["conc", "mode", "rasa p50", "gateway p50", "p50 ratio", "msg/s ratio"], rows)
 
 
-def targets_table(runs: List[Run], high: int, rate: float) -> str:
-    """The issue's targets, judged on this run. Capacity comes from the closed loop
-    (conversations send as soon as answered); the p95 from the paced run at ``rate``:
-    50 closed-loop conversations without pauses cannot have both, by Little's law
-    (50 in flight at 60 msg/s means 830 ms each on average)."""
-    rows: List[List[object]] = []
+def targets_table(runs: list[Run], high: int, rate: float) -> str:
+    """The issue's targets, judged on this run.
+
+    Capacity comes from the closed loop (conversations send as soon as answered); the
+    p95 from the paced run at ``rate``: 50 closed-loop conversations without pauses
+    cannot have both, by Little's law (50 in flight at 60 msg/s means 830 ms each on
+    average).
+    """
+    rows: list[list[object]] = []
     for concurrency, pace in sorted({(r.concurrency, r.rate) for r in runs}):
         pair = _pair(runs, concurrency, pace)
         if {"gateway", "rasa"} <= set(pair):
@@ -72,7 +75,7 @@ def targets_table(runs: List[Run], high: int, rate: float) -> str:
         rows.append([f"≥ {THROUGHPUT_TARGET:.0f} msg/s with {high} conversations (gateway, "
                      "closed loop)", f"{saturated.throughput:.1f}",
                      _yes(saturated.throughput >= THROUGHPUT_TARGET)])
-    paced: Optional[Run] = _pair(runs, high, rate).get("gateway") if rate else None
+    paced: Run | None = _pair(runs, high, rate).get("gateway") if rate else None
     if paced is not None:
         keeps_up = paced.throughput >= 0.97 * rate
         rows.append([f"keeps up with {rate:.0f} msg/s offered by {high} conversations",
@@ -89,7 +92,7 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "NO"
 
 
-def resources_table(memory: Dict[str, float], ready: Dict[str, float]) -> str:
+def resources_table(memory: dict[str, float], ready: dict[str, float]) -> str:
     rows = [[name, memory.get(name, float("nan")), ready.get(name, float("nan"))]
             for name in memory]
     return table(["process", "RSS MiB", "start→ready s"], rows)

@@ -7,14 +7,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
 
 from bot.settings import REPO_ROOT
 
 TRAIN_DATA = ["data/nlu", "data/rules", "data/stories", "data/responses"]
 
 
-def _children(pid: int) -> List[int]:
+def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     try:
         return [int(p) for p in path.read_text().split()]
@@ -22,7 +21,7 @@ def _children(pid: int) -> List[int]:
         return []
 
 
-def tree(pid: int) -> List[int]:
+def tree(pid: int) -> list[int]:
     """``pid`` and all its descendants."""
     result, pending = [], [pid]
     while pending:
@@ -45,11 +44,11 @@ def rss_mib(pid: int) -> float:
     return total / 1024
 
 
-def memory(pids: Dict[str, int]) -> Dict[str, float]:
+def memory(pids: dict[str, int]) -> dict[str, float]:
     return {name: rss_mib(pid) for name, pid in pids.items()}
 
 
-def training_seconds_from_jobs(database_url: str) -> Optional[float]:
+def training_seconds_from_jobs(database_url: str) -> float | None:
     """Duration of the latest successful admin training job, if the table has one."""
     from sqlalchemy import text
 

@@ -15,7 +15,6 @@ import dataclasses
 import logging
 import statistics
 import time
-from typing import Dict, List
 
 from bot.channels.telegram import BridgeRunner, build_application
 from bot.conversation import ConversationRouter, RasaClient
@@ -25,12 +24,12 @@ from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.telegram.fake_rasa import FakeRasa
 
 
-def percentile(values: List[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def table(rows: Dict[str, List[float]]) -> str:
+def table(rows: dict[str, list[float]]) -> str:
     lines = [f"{'ms':<34}{'p50':>8}{'p95':>8}{'max':>8}", "-" * 58]
     for name, values in rows.items():
         ms = [v * 1000 for v in values]
@@ -39,7 +38,7 @@ def table(rows: Dict[str, List[float]]) -> str:
     return "\n".join(lines)
 
 
-async def measure(count: int, rate: float, chats: int) -> Dict[str, List[float]]:
+async def measure(count: int, rate: float, chats: int) -> dict[str, list[float]]:
     telegram, rasa = FakeTelegram(), FakeRasa()
     await telegram.start()
     await rasa.start()
@@ -48,17 +47,17 @@ async def measure(count: int, rate: float, chats: int) -> Dict[str, List[float]]
     router = ConversationRouter(RasaClient([rasa.url]))
     runner = BridgeRunner(build_application(settings, router, DeliveryHub()), settings)
     runner.start()
-    total: List[float] = []
-    rasa_time: List[float] = []
+    total: list[float] = []
+    rasa_time: list[float] = []
     try:
         await telegram.wait_for(runner.started.is_set)
         for n in range(count):
             chat = 10_000 + n % chats
             text = f"测试消息{n}"
             update = telegram.send_text(chat, text)
-            await telegram.wait_for(lambda: f"收到：{text}" in telegram.sent_texts(chat))
-            sent = [c for c in telegram.calls_of("sendMessage", chat)
-                    if c.params["text"] == f"收到：{text}"][0]
+            await telegram.wait_for(lambda text=text, chat=chat: f"收到：{text}" in telegram.sent_texts(chat))
+            sent = next(c for c in telegram.calls_of("sendMessage", chat)
+                        if c.params["text"] == f"收到：{text}")
             total.append(sent.at - telegram.available_at[update["update_id"]])
             rasa_time.append(rasa.busy_seconds[text])
             await asyncio.sleep(max(0.0, 1 / rate - total[-1]))
@@ -67,7 +66,7 @@ async def measure(count: int, rate: float, chats: int) -> Dict[str, List[float]]
         await router.rasa.close()
         await rasa.stop()
         await telegram.stop()
-    added = [t - r for t, r in zip(total, rasa_time)]
+    added = [t - r for t, r in zip(total, rasa_time, strict=True)]
     return {"update → sendMessage": total, "fake Rasa processing": rasa_time,
             "added by the bridge": added}
 

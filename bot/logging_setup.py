@@ -15,7 +15,6 @@ from typing import Any
 from bot.privacy import mask_text
 from bot.settings import get_settings
 
-
 _PLAIN = logging.Formatter()
 
 
@@ -40,8 +39,10 @@ class MaskingFilter(logging.Filter):
 
 
 def install_record_masking() -> None:
-    """Mask every record as it is created, whatever handlers a library installs later
-    (Rasa replaces the root handler with coloredlogs' after reading our config)."""
+    """Mask every record as it is created, whatever handlers a library installs later.
+
+    Rasa replaces the root handler with coloredlogs' after reading our config.
+    """
     previous = logging.getLogRecordFactory()
     if getattr(previous, "masks_personal_data", False):
         return

@@ -9,9 +9,9 @@ older than that from our database. Cases are kept: they follow the archive rules
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Optional, Sequence
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import inspect, text
 
@@ -37,11 +37,11 @@ def _purge_tracker(url: str, cutoff: datetime, dry_run: bool) -> tuple[int, int]
         stamp = {"cutoff": cutoff.timestamp()}
         with engine.begin() as connection:
             senders = connection.execute(text(_STALE_SENDERS), stamp).scalars().all()
-            events = connection.execute(text(
-                f"SELECT COUNT(*) FROM events WHERE sender_id IN ({_STALE_SENDERS})"), stamp).scalar_one()
+            count = f"SELECT COUNT(*) FROM events WHERE sender_id IN ({_STALE_SENDERS})"  # noqa: S608 - constant
+            events = connection.execute(text(count), stamp).scalar_one()
             if not dry_run:
-                connection.execute(text(f"DELETE FROM events WHERE sender_id IN ({_STALE_SENDERS})"),
-                                   stamp)
+                delete = f"DELETE FROM events WHERE sender_id IN ({_STALE_SENDERS})"  # noqa: S608 - constant
+                connection.execute(text(delete), stamp)
         return len(senders), int(events)
     finally:
         engine.dispose()
@@ -52,7 +52,7 @@ def _purge_journal(url: str, cutoff: datetime, dry_run: bool) -> int:
     try:
         if not inspect(engine).has_table("message_journal"):
             return 0
-        naive = {"cutoff": cutoff.astimezone(timezone.utc).replace(tzinfo=None)}
+        naive = {"cutoff": cutoff.astimezone(UTC).replace(tzinfo=None)}
         with engine.begin() as connection:
             count = connection.execute(text(
                 "SELECT COUNT(*) FROM message_journal WHERE received_at < :cutoff"), naive).scalar_one()
@@ -64,16 +64,16 @@ def _purge_journal(url: str, cutoff: datetime, dry_run: bool) -> int:
         engine.dispose()
 
 
-def purge(settings: Settings, now: Optional[datetime] = None, dry_run: bool = False) -> PurgeReport:
+def purge(settings: Settings, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
     """Delete what is older than the retention period; returns what was (or would be) deleted."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     cutoff = now - timedelta(days=settings.retention_days)
     conversations, events = _purge_tracker(settings.tracker_store_url, cutoff, dry_run)
     journal = _purge_journal(settings.database_url, cutoff, dry_run)
     return PurgeReport(conversations, events, journal)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot privacy",
                                      description="个人信息保留期限 / data retention")
     commands = parser.add_subparsers(dest="command", required=True)

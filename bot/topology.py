@@ -5,19 +5,17 @@ on this machine; ``RASA_URLS`` overrides the list (servers elsewhere).
 """
 from __future__ import annotations
 
-from typing import List
-
 from bot.settings import Settings
 
 __all__ = ["rasa_ports", "rasa_urls"]
 
 
-def rasa_ports(settings: Settings) -> List[int]:
-    """The local Rasa instances' ports: ``RASA_PORT``, ``RASA_PORT + 1``, …"""
+def rasa_ports(settings: Settings) -> list[int]:
+    """The local Rasa instances' ports: ``RASA_PORT``, ``RASA_PORT + 1`` and so on."""
     return [settings.rasa_port + i for i in range(settings.rasa_instances)]
 
 
-def rasa_urls(settings: Settings) -> List[str]:
+def rasa_urls(settings: Settings) -> list[str]:
     """What the gateway talks to: RASA_URLS if set, else the local instances."""
     if settings.rasa_urls:
         return list(settings.rasa_urls)

@@ -1,8 +1,9 @@
 """Shared pytest fixtures; database fixtures live in tests/conftest_db.py."""
 import os
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
+
 # Sanic (imported by Rasa) calls filterwarnings("once", DeprecationWarning) when first
 # imported, in front of pytest.ini's narrow filters, for the rest of that test. Imported
 # here, inside pytest's configuration-time warnings context (restored afterwards), it

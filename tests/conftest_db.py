@@ -14,9 +14,10 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -119,7 +120,7 @@ def fake_clock() -> FakeClock:
 
 
 @pytest.fixture
-def case_service(migrated_db_url: str, fake_clock: FakeClock) -> Iterator["CaseService"]:
+def case_service(migrated_db_url: str, fake_clock: FakeClock) -> Iterator[CaseService]:
     """A ``CaseService`` on a migrated database (both backends) with a fast hasher."""
     from bot.cases.codes import CodeHasher
     from bot.cases.service import CaseService

@@ -13,8 +13,9 @@ import itertools
 import json
 import time
 from collections import defaultdict, deque
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Callable, Deque, Dict, List, Optional, Tuple
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -32,7 +33,7 @@ STRING_FIELDS = {"text", "url", "secret_token", "action", "callback_query_id", "
 MAX_TEXT_UNITS = 4096
 MAX_CALLBACK_BYTES = 64
 
-JSON = Dict[str, Any]
+JSON = dict[str, Any]
 
 
 @dataclass
@@ -43,18 +44,18 @@ class Call:
     params: JSON
     at: float = field(default_factory=time.monotonic)
     ok: bool = False
-    ended: Optional[float] = None  # when the answer was sent (None: still in flight)
-    returned: Tuple[int, ...] = ()  # getUpdates: the update_ids it handed out
+    ended: float | None = None  # when the answer was sent (None: still in flight)
+    returned: tuple[int, ...] = ()  # getUpdates: the update_ids it handed out
 
 
 @dataclass
 class Failure:
     status: int
-    retry_after: Optional[int] = None
+    retry_after: int | None = None
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, description: str, parameters: Optional[JSON] = None) -> None:
+    def __init__(self, status: int, description: str, parameters: JSON | None = None) -> None:
         super().__init__(description)
         self.status, self.description, self.parameters = status, description, parameters
 
@@ -77,20 +78,20 @@ class FakeTelegram(LoopbackServer):
 
     def __init__(self, token: str = TOKEN) -> None:
         self.token = token
-        self.calls: List[Call] = []
-        self.updates: List[JSON] = []
-        self.available_at: Dict[int, float] = {}
-        self.messages: Dict[Tuple[int, int], JSON] = {}
-        self.commands: List[JSON] = []
+        self.calls: list[Call] = []
+        self.updates: list[JSON] = []
+        self.available_at: dict[int, float] = {}
+        self.messages: dict[tuple[int, int], JSON] = {}
+        self.commands: list[JSON] = []
         self.webhook: JSON = {}
-        self.failures: Dict[str, Deque[Failure]] = defaultdict(deque)
+        self.failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.port = 0
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self._new_update = asyncio.Event()
-        self._runner: Optional[web.AppRunner] = None
-        self._handlers: Dict[str, Callable[[JSON], Any]] = {
+        self._runner: web.AppRunner | None = None
+        self._handlers: dict[str, Callable[[JSON], Any]] = {
             "getMe": lambda p: BOT_USER,
             "sendMessage": self._send_message,
             "editMessageText": self._edit_text,
@@ -164,7 +165,7 @@ class FakeTelegram(LoopbackServer):
 
     # ---- failure injection --------------------------------------------------
     def fail(self, method: str, times: int = 1, status: int = 429,
-             retry_after: Optional[int] = 1) -> None:
+             retry_after: int | None = 1) -> None:
         """Fail the next ``times`` calls of ``method`` with 429 (retry_after) or a 5xx."""
         for _ in range(times):
             self.failures[method].append(Failure(status, retry_after if status == 429 else None))
@@ -188,7 +189,7 @@ class FakeTelegram(LoopbackServer):
         self._new_update.set()
         return update
 
-    async def _get_updates(self, params: JSON) -> List[JSON]:
+    async def _get_updates(self, params: JSON) -> list[JSON]:
         offset = int(params.get("offset") or 0)
         if offset:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
@@ -198,7 +199,7 @@ class FakeTelegram(LoopbackServer):
             self._new_update.clear()
             try:
                 await asyncio.wait_for(self._new_update.wait(), deadline - time.monotonic())
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
         return self.updates[:limit]
 
@@ -229,7 +230,7 @@ class FakeTelegram(LoopbackServer):
     def send_media(self, chat_id: int, kind: str) -> JSON:
         """A non-text message: photo, sticker, voice, document, video, location, contact."""
         file = {"file_id": f"file-{kind}", "file_unique_id": f"u-{kind}"}
-        payloads: Dict[str, Any] = {
+        payloads: dict[str, Any] = {
             "photo": [{**file, "width": 90, "height": 90}],
             "sticker": {**file, "width": 512, "height": 512, "is_animated": False,
                         "is_video": False, "type": "regular"},
@@ -262,7 +263,7 @@ class FakeTelegram(LoopbackServer):
         return text
 
     @staticmethod
-    def _check_markup(markup: Any) -> Optional[JSON]:
+    def _check_markup(markup: Any) -> JSON | None:
         if not isinstance(markup, dict):
             return None
         for row in markup.get("inline_keyboard", []):
@@ -321,14 +322,14 @@ class FakeTelegram(LoopbackServer):
         return True
 
     # ---- inspection ---------------------------------------------------------
-    def calls_of(self, method: str, chat_id: Optional[int] = None,
-                 ok_only: bool = True) -> List[Call]:
+    def calls_of(self, method: str, chat_id: int | None = None,
+                 ok_only: bool = True) -> list[Call]:
         """Calls of ``method`` (to ``chat_id``); by default only those that succeeded."""
         return [c for c in self.calls if c.method == method and (c.ok or not ok_only)
                 and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)]
 
     # ---- long polling, without timing ---------------------------------------
-    def waiting_long_poll(self, fresh: float = 5.0) -> Optional[Call]:
+    def waiting_long_poll(self, fresh: float = 5.0) -> Call | None:
         """A ``getUpdates`` long poll in flight that began less than ``fresh`` seconds ago
         (so it will not time out in the next moments), if any."""
         now = time.monotonic()
@@ -345,7 +346,7 @@ class FakeTelegram(LoopbackServer):
         assert call is not None
         return call
 
-    def handed_out_by(self, update_id: int) -> Optional[Call]:
+    def handed_out_by(self, update_id: int) -> Call | None:
         """The first ``getUpdates`` call that returned ``update_id``."""
         return next((c for c in self.calls_of("getUpdates") if update_id in c.returned), None)
 
@@ -359,7 +360,7 @@ class FakeTelegram(LoopbackServer):
         """The newest message the bot sent to the chat, as it is now (after edits)."""
         return self.messages[(chat_id, max(m for c, m in self.messages if c == chat_id))]
 
-    def sent_texts(self, chat_id: int) -> List[str]:
+    def sent_texts(self, chat_id: int) -> list[str]:
         """Texts delivered to the chat, in order."""
         return [c.params["text"] for c in self.calls_of("sendMessage", chat_id)]
 
@@ -372,7 +373,7 @@ class FakeTelegram(LoopbackServer):
                 raise AssertionError(f"timed out after {timeout}s; calls: {seen}")
             await asyncio.sleep(0.01)
 
-    async def wait_sent(self, chat_id: int, count: int = 1, timeout: float = 10.0) -> List[Call]:
+    async def wait_sent(self, chat_id: int, count: int = 1, timeout: float = 10.0) -> list[Call]:
         """Wait for at least ``count`` sendMessage calls to the chat; return them."""
         await self.wait_for(lambda: len(self.calls_of("sendMessage", chat_id)) >= count, timeout)
         return self.calls_of("sendMessage", chat_id)

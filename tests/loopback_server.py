@@ -1,8 +1,6 @@
 """Base for fake external APIs (Telegram, Rasa) served on 127.0.0.1 at a random port."""
 from __future__ import annotations
 
-from typing import Optional
-
 from aiohttp import web
 
 
@@ -10,7 +8,7 @@ class LoopbackServer:
     """Subclasses build their aiohttp app; this starts and stops it on loopback."""
 
     port: int = 0
-    _runner: Optional[web.AppRunner] = None
+    _runner: web.AppRunner | None = None
 
     def build_app(self) -> web.Application:
         raise NotImplementedError
@@ -22,7 +20,7 @@ class LoopbackServer:
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
-    async def __aenter__(self) -> "LoopbackServer":
+    async def __aenter__(self) -> LoopbackServer:
         await self.start()
         return self
 

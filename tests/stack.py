@@ -8,9 +8,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
 
 import pytest
 import requests
@@ -35,7 +35,7 @@ class Stack:
     rasa_url: str
     gateway_url: str
     action_url: str
-    env: Dict[str, str]
+    env: dict[str, str]
     var_dir: Path
     log_path: Path
     pid: int = 0  # the launcher's process (its children are the services)
@@ -57,12 +57,12 @@ class Stack:
         return read_token(self.var_dir, ACTION_TOKEN_FILE)
 
     @property
-    def rasa_auth(self) -> Dict[str, str]:
+    def rasa_auth(self) -> dict[str, str]:
         """Query parameters that authenticate a call to Rasa's HTTP API."""
         return {"token": self.rasa_token}
 
     @property
-    def rasa_urls(self) -> List[str]:
+    def rasa_urls(self) -> list[str]:
         """The one Rasa server (the production cluster has several)."""
         return [self.rasa_url]
 
@@ -83,7 +83,7 @@ class Stack:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def stack_env(var_dir: Path) -> Dict[str, str]:
+def stack_env(var_dir: Path) -> dict[str, str]:
     rasa_port, action_port, gateway_port = free_port(), free_port(), free_port()
     return {
         **os.environ,
@@ -120,7 +120,7 @@ def wait_until_up(stack: Stack, process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def embedded_stack(var_dir: Path, extra_env: Optional[Dict[str, str]] = None) -> Iterator[Stack]:
+def embedded_stack(var_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
     """`python -m bot.launch` (the `make run` shape: SQLite, one Rasa) in ``var_dir``."""
     env = {**stack_env(var_dir), **(extra_env or {})}
     log_path = var_dir / "stack.log"

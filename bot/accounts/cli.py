@@ -12,7 +12,8 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from typing import Optional, Sequence, TextIO
+from collections.abc import Sequence
+from typing import TextIO
 
 from alembic.util.exc import CommandError
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,7 +34,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--db", help="database URL (default: DATABASE_URL)")
     parser = _Parser(prog="python -m bot accounts", description="民警账号管理 / officer accounts")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -87,7 +88,7 @@ def _run(args: argparse.Namespace, accounts: AccountService, out: TextIO, stdin:
     return 0
 
 
-def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout,
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout,
          stdin: TextIO = sys.stdin) -> int:
     args = build_parser().parse_args(argv)
     if not args.db:

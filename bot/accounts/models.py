@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Intege
 
 from bot.store.db import Base
 
-__all__ = ["Officer", "OfficerSession", "ROLES"]
+__all__ = ["ROLES", "Officer", "OfficerSession"]
 
 ROLES = ("officer", "admin", "supervisor")
 

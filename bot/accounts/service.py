@@ -7,13 +7,13 @@ each with its own CSRF token; they expire after 12 hours or 2 idle hours.
 """
 from __future__ import annotations
 
+import builtins
 import hashlib
 import logging
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import List, Optional, Tuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -27,11 +27,11 @@ from bot.common.clock import Clock, to_naive_utc, utc_now
 from bot.store.db import session_scope
 
 __all__ = [
+    "LOCK_DURATION",
+    "MAX_FAILURES",
     "AccountError",
     "AccountService",
     "LoginResult",
-    "MAX_FAILURES",
-    "LOCK_DURATION",
     "OfficerView",
     "SessionInfo",
 ]
@@ -61,10 +61,10 @@ class OfficerView:
     role: str
     active: bool
     failed_logins: int
-    locked_until: Optional[datetime]
-    telegram_user_id: Optional[int]
+    locked_until: datetime | None
+    telegram_user_id: int | None
     created_at: datetime
-    last_login_at: Optional[datetime]
+    last_login_at: datetime | None
 
     @property
     def is_admin(self) -> bool:
@@ -83,7 +83,7 @@ class OfficerView:
 @dataclass(frozen=True)
 class LoginResult:
     ok: bool
-    officer: Optional[OfficerView] = None
+    officer: OfficerView | None = None
     locked: bool = False
 
 
@@ -114,7 +114,7 @@ class AccountService:
     """Accounts and sessions on a SQLAlchemy session factory."""
 
     def __init__(self, factory: sessionmaker, clock: Clock = utc_now,
-                 hasher: Optional[PasswordHasher] = None) -> None:
+                 hasher: PasswordHasher | None = None) -> None:
         self._factory = factory
         self._clock = clock
         self._hasher = hasher or PasswordHasher()
@@ -125,7 +125,7 @@ class AccountService:
 
     # ------------------------------------------------------------ accounts
     def create(self, username: str, display_name: str, password: str, role: str = "officer",
-               telegram_user_id: Optional[int] = None, actor: str = "cli") -> OfficerView:
+               telegram_user_id: int | None = None, actor: str = "cli") -> OfficerView:
         username = (username or "").strip()
         if not USERNAME.match(username):
             raise AccountError("用户名只能包含字母、数字、点、下划线和连字符（2–64位）")
@@ -178,7 +178,7 @@ class AccountService:
     def unlock(self, username: str, actor: str = "cli") -> OfficerView:
         return self._update(username, actor, "account_unlock", failed_logins=0, locked_until=None)
 
-    def set_telegram(self, username: str, telegram_user_id: Optional[int],
+    def set_telegram(self, username: str, telegram_user_id: int | None,
                      actor: str = "cli") -> OfficerView:
         try:
             return self._update(username, actor, "account_telegram",
@@ -186,16 +186,16 @@ class AccountService:
         except IntegrityError as error:
             raise AccountError("该 Telegram 账号已绑定其他民警") from error
 
-    def list(self) -> List[OfficerView]:
+    def list(self) -> builtins.list[OfficerView]:
         with session_scope(self._factory) as session:
             return [_view(r) for r in session.execute(select(Officer).order_by(Officer.username)).scalars()]
 
-    def get(self, officer_id: int) -> Optional[OfficerView]:
+    def get(self, officer_id: int) -> OfficerView | None:
         with session_scope(self._factory) as session:
             row = session.get(Officer, officer_id)
             return _view(row) if row else None
 
-    def by_telegram(self, telegram_user_id: int) -> Optional[OfficerView]:
+    def by_telegram(self, telegram_user_id: int) -> OfficerView | None:
         query = select(Officer).where(Officer.telegram_user_id == telegram_user_id,
                                       Officer.active.is_(True))
         with session_scope(self._factory) as session:
@@ -203,13 +203,13 @@ class AccountService:
             return _view(row) if row else None
 
     # --------------------------------------------------------------- login
-    def _verify(self, stored: Optional[str], password: str) -> bool:
+    def _verify(self, stored: str | None, password: str) -> bool:
         try:
             return bool(self._hasher.verify(stored or self._dummy_hash, password or "")) and bool(stored)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 
-    def authenticate(self, username: str, password: str, ip: Optional[str] = None) -> LoginResult:
+    def authenticate(self, username: str, password: str, ip: str | None = None) -> LoginResult:
         """Check a login; counts failures and locks after MAX_FAILURES (audited)."""
         username = (username or "").strip()[:64]
         with session_scope(self._factory) as session:
@@ -239,7 +239,7 @@ class AccountService:
             return LoginResult(True, _view(row))
 
     # ------------------------------------------------------------- sessions
-    def open_session(self, officer_id: int) -> Tuple[str, str]:
+    def open_session(self, officer_id: int) -> tuple[str, str]:
         """A new session: returns (cookie token, CSRF token)."""
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         with session_scope(self._factory) as session:
@@ -249,7 +249,7 @@ class AccountService:
                                        expires_at=now + SESSION_LIFETIME))
         return token, csrf
 
-    def session(self, token: str) -> Optional[SessionInfo]:
+    def session(self, token: str) -> SessionInfo | None:
         """The live session for a cookie token (None if unknown, expired, idle or revoked)."""
         if not token or len(token) > 200:
             return None

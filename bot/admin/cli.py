@@ -13,8 +13,9 @@ import argparse
 import getpass
 import sys
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, List, Optional, Sequence, TextIO
+from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -144,9 +145,9 @@ def _inbox(service: AdminService, args: argparse.Namespace, out: TextIO) -> int:
     return OK
 
 
-def _resolve_keys(service: AdminService, prefixes: Sequence[str]) -> List[InboxItem]:
+def _resolve_keys(service: AdminService, prefixes: Sequence[str]) -> list[InboxItem]:
     items = service.inbox.collect()
-    chosen: List[InboxItem] = []
+    chosen: list[InboxItem] = []
     for prefix in prefixes:
         if len(prefix) < 6:
             raise LabelError(f"条目编号太短（至少 6 位）：{prefix}")
@@ -232,7 +233,7 @@ def _retrain(service: AdminService, args: argparse.Namespace, out: TextIO) -> in
     last = ""
     while True:
         current = service.job(job.id)
-        assert current is not None
+        assert current is not None  # noqa: S101 - the job was just created and is never deleted
         line = f"{current.step_label} {current.detail} {current.progress * 100:.0f}%"
         if line != last:
             print(f"[{time.strftime('%H:%M:%S')}] {line}", file=out, flush=True)
@@ -286,7 +287,7 @@ def _models(service: AdminService, out: TextIO) -> int:
     print(f"{'version':<24} {'status':<8} {'F1':>6} {'scope':>6} {'FAR':>6} {'deployed (CST)':<16} "
           f"{'by':<14} fingerprint  path", file=out)
     for model in rows:
-        figures = ["{:.3f}".format(model.figures.headline(n)) if model.figures else "-" for n in names]
+        figures = [f"{model.figures.headline(n):.3f}" if model.figures else "-" for n in names]
         deployed = (model.deployed_at + timedelta(hours=8)).strftime("%m-%d %H:%M") if model.deployed_at else ""
         print(f"{model.version:<24} {model.status_label:<8} {figures[0]:>6} {figures[1]:>6} {figures[2]:>6} "
               f"{deployed:<16} {(model.deployed_by or model.created_by)[:14]:<14} "
@@ -323,7 +324,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         service.close()
 
 
-def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     args = build_parser().parse_args(argv)
     try:
         return run(args, out)

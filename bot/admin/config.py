@@ -14,9 +14,10 @@ runs with exactly the configuration of the request that started it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any
 
 import yaml
 
@@ -24,9 +25,9 @@ from bot.evaluation.examples import HELDOUT_DIR
 from bot.settings import REPO_ROOT, VAR_DIR, Settings, get_settings
 from bot.topology import rasa_urls
 
-__all__ = ["AdminConfig", "TRAINING_DIRS", "load_config"]
+__all__ = ["TRAINING_DIRS", "AdminConfig", "load_config"]
 
-TRAINING_DIRS: Tuple[str, ...] = ("data/nlu", "data/rules", "data/stories", "data/responses")
+TRAINING_DIRS: tuple[str, ...] = ("data/nlu", "data/rules", "data/stories", "data/responses")
 _PATHS = ("project_root", "var_dir", "heldout_dir", "initial_model", "rasa_cache_dir")
 _NUMBERS = {"confidence_threshold": float, "deploy_margin": float, "min_examples": int,
             "stale_after_seconds": float, "deploy_timeout_seconds": float}
@@ -38,7 +39,7 @@ class AdminConfig:
 
     database_url: str
     tracker_store_url: str
-    rasa_backends: Tuple[str, ...]
+    rasa_backends: tuple[str, ...]
     rasa_auth_token: str = ""
     project_root: Path = REPO_ROOT
     var_dir: Path = VAR_DIR
@@ -49,9 +50,9 @@ class AdminConfig:
     min_examples: int = 20
     stale_after_seconds: float = 180.0
     deploy_timeout_seconds: float = 600.0
-    rasa_cache_dir: Optional[Path] = None
+    rasa_cache_dir: Path | None = None
     model_server_url: str = ""
-    training_dirs: Tuple[str, ...] = field(default=TRAINING_DIRS)
+    training_dirs: tuple[str, ...] = field(default=TRAINING_DIRS)
 
     # ------------------------------------------------------------ derived paths
     @property
@@ -83,7 +84,7 @@ class AdminConfig:
     def jobs_dir(self) -> Path:
         return self.var_dir / "admin" / "jobs"
 
-    def training_paths(self) -> Tuple[Path, ...]:
+    def training_paths(self) -> tuple[Path, ...]:
         return tuple(self.project_root / d for d in self.training_dirs)
 
     # ---------------------------------------------------------- serialisation
@@ -95,13 +96,13 @@ class AdminConfig:
         return json.dumps(data, ensure_ascii=False, indent=1)
 
     @classmethod
-    def from_json(cls, text: str) -> "AdminConfig":
+    def from_json(cls, text: str) -> AdminConfig:
         return cls.from_mapping(json.loads(text))
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> "AdminConfig":
+    def from_mapping(cls, data: Mapping[str, Any]) -> AdminConfig:
         known = {f.name for f in fields(cls)}
-        values: Dict[str, Any] = {}
+        values: dict[str, Any] = {}
         for key, value in data.items():
             if key not in known:
                 raise ValueError(f"unknown admin setting: {key}")
@@ -114,11 +115,11 @@ class AdminConfig:
             values[key] = value
         return cls(**values)
 
-    def with_overrides(self, **values: Any) -> "AdminConfig":
+    def with_overrides(self, **values: Any) -> AdminConfig:
         return replace(self, **values)
 
 
-def _file_overrides(path: Path) -> Dict[str, Any]:
+def _file_overrides(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -127,12 +128,12 @@ def _file_overrides(path: Path) -> Dict[str, Any]:
     return data
 
 
-def _backends(settings: Settings) -> Tuple[str, ...]:
+def _backends(settings: Settings) -> tuple[str, ...]:
     """Every Rasa server to hot-swap: RASA_URLS, else the launcher's local instances."""
     return tuple(rasa_urls(settings))
 
 
-def load_config(settings: Optional[Settings] = None, var_dir: Optional[Path] = None) -> AdminConfig:
+def load_config(settings: Settings | None = None, var_dir: Path | None = None) -> AdminConfig:
     """The admin configuration of this process (settings + ``<var_dir>/admin.yml``)."""
     settings = settings or get_settings()
     var_dir = Path(var_dir or VAR_DIR)

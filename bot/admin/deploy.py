@@ -13,10 +13,10 @@ import fcntl
 import logging
 import os
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence
 
 import requests
 
@@ -53,10 +53,10 @@ class BackendResult:
 @dataclass(frozen=True)
 class SwitchOutcome:
     model: ModelView
-    previous: Optional[str]
-    gate: Optional[GateResult]
+    previous: str | None
+    gate: GateResult | None
     overridden: bool
-    backends: List[BackendResult]
+    backends: list[BackendResult]
 
 
 class RasaModels:
@@ -89,9 +89,9 @@ class RasaModels:
         return BackendResult(url, ok, running, "" if ok else f"服务器运行的是 {running}",
                              time.monotonic() - started)
 
-    def switch_all(self, path: Path, fallback: Optional[Path]) -> List[BackendResult]:
+    def switch_all(self, path: Path, fallback: Path | None) -> list[BackendResult]:
         """Load ``path`` everywhere; on any failure restore ``fallback`` where switched, then raise."""
-        results: List[BackendResult] = []
+        results: list[BackendResult] = []
         for url in self.backends:
             result = self.load(url, path)
             results.append(result)
@@ -130,7 +130,7 @@ class Deployer:
     """Gate check, hot swap on every Rasa server, registry record."""
 
     def __init__(self, config: AdminConfig, registry: Registry,
-                 models: Optional[RasaModels] = None) -> None:
+                 models: RasaModels | None = None) -> None:
         self.config = config
         self.registry = registry
         self.models = models or RasaModels(config.rasa_backends, config.rasa_auth_token,
@@ -154,7 +154,7 @@ class Deployer:
         return target
 
     def deploy(self, version: str, actor: str, override_reason: str = "",
-               ip: Optional[str] = None) -> SwitchOutcome:
+               ip: str | None = None) -> SwitchOutcome:
         """Deploy a candidate if the gate allows it (or with an override reason)."""
         reason = (override_reason or "").strip()
         with _machine_lock(self.config.var_dir / "admin" / "deploy.lock"):
@@ -165,8 +165,8 @@ class Deployer:
                 raise GateRefused(gate)
             return self._switch(target, current, "deploy", actor, gate, reason, ip)
 
-    def rollback(self, actor: str, version: Optional[str] = None,
-                 ip: Optional[str] = None) -> SwitchOutcome:
+    def rollback(self, actor: str, version: str | None = None,
+                 ip: str | None = None) -> SwitchOutcome:
         """Go back to ``version`` (default: the model deployed before the current one)."""
         with _machine_lock(self.config.var_dir / "admin" / "deploy.lock"):
             current = self.current()
@@ -179,7 +179,7 @@ class Deployer:
             return self._switch(target, current, "rollback", actor, None, "", ip)
 
     def _switch(self, target: ModelView, current: ModelView, action: str, actor: str,
-                gate: Optional[GateResult], reason: str, ip: Optional[str]) -> SwitchOutcome:
+                gate: GateResult | None, reason: str, ip: str | None) -> SwitchOutcome:
         if self.config.model_server_url:
             raise DeployError("Rasa 从模型服务器（MODEL_SERVER_URL）拉取模型，热切换会被下一次拉取覆盖；"
                               "请把模型发布到模型服务器。")

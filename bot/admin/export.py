@@ -15,7 +15,6 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
 
 from bot.admin.inbox import normalise
 from bot.admin.labels import LabelStore
@@ -34,10 +33,10 @@ _BRACKETS = str.maketrans({"[": "［", "]": "］", "{": "｛", "}": "｝"})
 class ExportResult:
     path: Path
     examples: int = 0
-    by_label: Dict[str, int] = field(default_factory=dict)
-    already_present: List[Tuple[str, str]] = field(default_factory=list)
-    conflicts: List[Tuple[str, str, str]] = field(default_factory=list)
-    heldout: List[Tuple[str, str]] = field(default_factory=list)
+    by_label: dict[str, int] = field(default_factory=dict)
+    already_present: list[tuple[str, str]] = field(default_factory=list)
+    conflicts: list[tuple[str, str, str]] = field(default_factory=list)
+    heldout: list[tuple[str, str]] = field(default_factory=list)
     changed: bool = False
 
 
@@ -46,14 +45,14 @@ def clean_example(text: str) -> str:
     return " ".join(text.split()).translate(_BRACKETS)
 
 
-def read_reviewed(path: Path) -> Dict[str, Tuple[str, str]]:
+def read_reviewed(path: Path) -> dict[str, tuple[str, str]]:
     """``{normalised text: (text, label)}`` of an existing reviewed file."""
     if not path.exists():
         return {}
     return {normalise(e.text): (e.text, e.label) for e in load_examples([path])}
 
 
-def render_reviewed(examples: Dict[str, List[str]]) -> str:
+def render_reviewed(examples: dict[str, list[str]]) -> str:
     """The file text for ``{label: [texts]}`` (sorted, literal blocks)."""
     if not any(examples.values()):
         return HEADER + 'version: "3.1"\nnlu: []\n'
@@ -67,7 +66,7 @@ def render_reviewed(examples: Dict[str, List[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _existing_training(nlu_dir: Path, reviewed: Path) -> Dict[str, str]:
+def _existing_training(nlu_dir: Path, reviewed: Path) -> dict[str, str]:
     paths = [p for p in nlu_dir.rglob("*.yml") if p.resolve() != reviewed.resolve()]
     return {normalise(e.text): e.label for e in load_examples(paths)}
 
@@ -85,13 +84,13 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def export_reviewed(store: LabelStore, nlu_dir: Path, path: Path,
-                    heldout_dir: Optional[Path] = None) -> ExportResult:
+                    heldout_dir: Path | None = None) -> ExportResult:
     """Merge the database's decisions into ``path``; returns what was written and left out.
 
     Texts of the held-out evaluation set are never exported (they would inflate the figures).
     """
     merged = read_reviewed(path)
-    exported_keys: List[str] = []
+    exported_keys: list[str] = []
     for view in store.all():
         norm = normalise(view.text)
         if view.status == LabelStatus.NOISE:
@@ -103,7 +102,7 @@ def export_reviewed(store: LabelStore, nlu_dir: Path, path: Path,
     heldout = ({normalise(e.text) for e in load_examples(heldout_dir.rglob("*.yml"))}
                if heldout_dir is not None and heldout_dir.is_dir() else set())
     result = ExportResult(path)
-    grouped: Dict[str, List[str]] = defaultdict(list)
+    grouped: dict[str, list[str]] = defaultdict(list)
     for norm, (text, label) in merged.items():
         other = existing.get(norm)
         if norm in heldout:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 from bot.evaluation.confusion import write_confusion_png
 from bot.evaluation.examples import Example, heldout_examples
@@ -19,11 +20,19 @@ from bot.evaluation.predictor import ModelPredictor, Prediction
 from bot.evaluation.report import FALLBACK, MATTER_INTENT, Report, evaluate
 from bot.knowledge import default_knowledge
 
-__all__ = ["Comparison", "Delta", "Figures", "HEADLINES", "compare", "figures_from_report",
-           "heldout_fingerprint", "label_confusions"]
+__all__ = [
+    "HEADLINES",
+    "Comparison",
+    "Delta",
+    "Figures",
+    "compare",
+    "figures_from_report",
+    "heldout_fingerprint",
+    "label_confusions",
+]
 
 # (attribute, Chinese name, True when higher is better)
-HEADLINES: Tuple[Tuple[str, str, bool], ...] = (
+HEADLINES: tuple[tuple[str, str, bool], ...] = (
     ("intent_macro_f1", "意图宏平均 F1", True),
     ("scope_accuracy_after_clarify", "受理范围准确率（含一次澄清）", True),
     ("false_acceptance_rate", "误受理率", False),
@@ -39,16 +48,16 @@ class Figures:
     exact_accuracy: float = 0.0
     examples: int = 0
     matter_examples: int = 0
-    per_intent_f1: Dict[str, float] = field(default_factory=dict)
-    per_matter_f1: Dict[str, float] = field(default_factory=dict)
-    confusions: List[Tuple[str, str, int]] = field(default_factory=list)
+    per_intent_f1: dict[str, float] = field(default_factory=dict)
+    per_matter_f1: dict[str, float] = field(default_factory=dict)
+    confusions: list[tuple[str, str, int]] = field(default_factory=list)
     heldout: str = ""
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Figures":
+    def from_dict(cls, data: Mapping[str, Any]) -> Figures:
         values = dict(data)
         values["confusions"] = [tuple(c) for c in values.get("confusions") or []]
         return cls(**values)
@@ -61,7 +70,7 @@ def heldout_fingerprint(examples: Sequence[Example]) -> str:
     """Identifies the held-out set (figures from different sets are not comparable)."""
     digest = hashlib.sha256()
     for example in sorted(examples, key=lambda e: (e.label, e.text)):
-        digest.update(f"{example.label}\t{example.text}\n".encode("utf-8"))
+        digest.update(f"{example.label}\t{example.text}\n".encode())
     return digest.hexdigest()[:16]
 
 
@@ -73,10 +82,10 @@ def predicted_label(prediction: Prediction) -> str:
 
 
 def label_confusions(examples: Sequence[Example], predictions: Sequence[Prediction],
-                     n: int = 10) -> List[Tuple[str, str, int]]:
+                     n: int = 10) -> list[tuple[str, str, int]]:
     """Most frequent (true label, predicted label) mistakes, matters included."""
     pairs: Counter = Counter()
-    for example, prediction in zip(examples, predictions):
+    for example, prediction in zip(examples, predictions, strict=True):
         predicted = predicted_label(prediction)
         if predicted != example.label:
             pairs[(example.label, predicted)] += 1
@@ -101,11 +110,11 @@ class Delta:
     name: str
     title: str
     candidate: float
-    deployed: Optional[float]
+    deployed: float | None
     higher_is_better: bool = True
 
     @property
-    def change(self) -> Optional[float]:
+    def change(self) -> float | None:
         return None if self.deployed is None else round(self.candidate - self.deployed, 4)
 
     @property
@@ -118,18 +127,18 @@ class Delta:
 
 @dataclass(frozen=True)
 class Comparison:
-    headlines: List[Delta]
-    per_intent: List[Delta]
-    per_matter: List[Delta]
+    headlines: list[Delta]
+    per_intent: list[Delta]
+    per_matter: list[Delta]
 
 
-def _per_class(candidate: Dict[str, float], deployed: Dict[str, float]) -> List[Delta]:
+def _per_class(candidate: dict[str, float], deployed: dict[str, float]) -> list[Delta]:
     names = sorted(set(candidate) | set(deployed))
     deltas = [Delta(n, n, candidate.get(n, 0.0), deployed.get(n)) for n in names]
     return sorted(deltas, key=lambda d: (d.change is None, d.change or 0.0, d.name))
 
 
-def compare(candidate: Figures, deployed: Optional[Figures]) -> Comparison:
+def compare(candidate: Figures, deployed: Figures | None) -> Comparison:
     """Headline and per-class deltas, worst changes first."""
     headlines = [Delta(name, title, candidate.headline(name),
                        deployed.headline(name) if deployed else None, higher)
@@ -140,7 +149,7 @@ def compare(candidate: Figures, deployed: Optional[Figures]) -> Comparison:
 
 
 def evaluate_model(model_path: Path, heldout_dir: Path,
-                   png_path: Optional[Path] = None) -> Figures:
+                   png_path: Path | None = None) -> Figures:
     """Load the model in-process, parse every held-out example, summarise (slow: ~1 min)."""
     examples = heldout_examples(heldout_dir)
     predictor = ModelPredictor(model_path)

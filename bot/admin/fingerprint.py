@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, List
 
 __all__ = ["data_fingerprint", "training_files"]
 
 
-def training_files(root: Path, inputs: Iterable[Path]) -> List[Path]:
+def training_files(root: Path, inputs: Iterable[Path]) -> list[Path]:
     """Every file under the inputs (directories walked), sorted by path relative to ``root``."""
-    files: List[Path] = []
+    files: list[Path] = []
     for path in inputs:
         if path.is_dir():
             files += [p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")]

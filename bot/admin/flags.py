@@ -6,8 +6,8 @@ kept (the inbox masks it when it shows it).
 """
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import ContextManager, List, Optional
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -33,13 +33,13 @@ class RetrainingFlags:
     def now(self) -> datetime:
         return to_naive_utc(self._clock())
 
-    def _session(self) -> ContextManager[Session]:
+    def _session(self) -> AbstractContextManager[Session]:
         return session_scope(self._factory)
 
-    def flag_for_retraining(self, *, sender_id: str, channel: Optional[str], handoff_id: Optional[int],
-                            message_key: str, text: str, intent: Optional[str],
-                            confidence: Optional[float], officer_id: int, username: str,
-                            note: str = "", ip: Optional[str] = None) -> bool:
+    def flag_for_retraining(self, *, sender_id: str, channel: str | None, handoff_id: int | None,
+                            message_key: str, text: str, intent: str | None,
+                            confidence: float | None, officer_id: int, username: str,
+                            note: str = "", ip: str | None = None) -> bool:
         """Add a citizen message to the retraining inbox; False if it was already flagged."""
         try:
             with self._session() as session:
@@ -56,7 +56,7 @@ class RetrainingFlags:
             return False
         return True
 
-    def flags(self, limit: int = 200) -> List[RetrainingFlag]:
+    def flags(self, limit: int = 200) -> list[RetrainingFlag]:
         query = select(RetrainingFlag).order_by(RetrainingFlag.id.desc()).limit(limit)
         with self._session() as session:
             return list(session.execute(query).scalars().all())

@@ -8,7 +8,6 @@ An admin may override a refusal with a written reason (recorded by the deployer)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional
 
 from bot.admin.figures import Delta, Figures, compare
 
@@ -20,8 +19,8 @@ DEFAULT_MARGIN = 0.01
 @dataclass(frozen=True)
 class GateResult:
     allowed: bool
-    reasons: List[str] = field(default_factory=list)
-    deltas: List[Delta] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    deltas: list[Delta] = field(default_factory=list)
     margin: float = DEFAULT_MARGIN
 
     @property
@@ -29,7 +28,7 @@ class GateResult:
         return "通过" if self.allowed else "；".join(self.reasons)
 
 
-def check_gate(candidate: Optional[Figures], deployed: Optional[Figures],
+def check_gate(candidate: Figures | None, deployed: Figures | None,
                margin: float = DEFAULT_MARGIN) -> GateResult:
     """Allowed only if every headline figure is at most ``margin`` worse than the deployed one."""
     if candidate is None:

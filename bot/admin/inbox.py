@@ -20,9 +20,9 @@ import hashlib
 import re
 import unicodedata
 from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Deque, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
@@ -34,8 +34,16 @@ from bot.handoff.rating import parse_rating
 from bot.privacy import mask_text
 from bot.store.db import session_scope
 
-__all__ = ["InboxFilter", "InboxItem", "InboxPage", "Inbox", "SOURCES", "SOURCE_LABELS", "STATUS_LABELS",
-           "text_key"]
+__all__ = [
+    "SOURCES",
+    "SOURCE_LABELS",
+    "STATUS_LABELS",
+    "Inbox",
+    "InboxFilter",
+    "InboxItem",
+    "InboxPage",
+    "text_key",
+]
 
 HANDOFF_ACTION = "action_request_human"
 REQUEST_HUMAN = "request_human"
@@ -43,15 +51,15 @@ RATE_INTENT = "rate_service"
 CONTEXT_TURNS = 3
 MAX_CONVERSATIONS = 5
 
-SOURCE_LABELS: Dict[str, str] = {
+SOURCE_LABELS: dict[str, str] = {
     "low_confidence": "置信度低",
     "fallback": "未理解",
     "handoff": "转人工前",
     "bad_rating": "差评前",
     "flagged": "民警标记",
 }
-SOURCES: Tuple[str, ...] = tuple(SOURCE_LABELS)
-STATUS_LABELS: Dict[str, str] = {"open": "待处理", "labelled": "已标注", "noise": "噪声",
+SOURCES: tuple[str, ...] = tuple(SOURCE_LABELS)
+STATUS_LABELS: dict[str, str] = {"open": "待处理", "labelled": "已标注", "noise": "噪声",
                                  "skipped": "已跳过"}
 _SPACES = re.compile(r"\s+")
 
@@ -63,7 +71,7 @@ def normalise(text: str) -> str:
 
 def text_key(masked_text: str) -> str:
     """Stable id of an inbox text (SHA-1 of the normalised masked text)."""
-    return hashlib.sha1(normalise(masked_text).encode("utf-8")).hexdigest()
+    return hashlib.sha1(normalise(masked_text).encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 @dataclass
@@ -76,18 +84,18 @@ class InboxItem:
     confidence: float
     top_intents: Ranking
     top_matters: Ranking
-    sources: Set[str]
+    sources: set[str]
     last_seen: datetime
     sender_id: str
-    conversations: List[str] = field(default_factory=list)
+    conversations: list[str] = field(default_factory=list)
     count: int = 1
     status: str = "open"
-    label: Optional[str] = None
-    labelled_by: Optional[str] = None
-    labelled_at: Optional[datetime] = None
+    label: str | None = None
+    labelled_by: str | None = None
+    labelled_at: datetime | None = None
 
     @property
-    def source_list(self) -> List[str]:
+    def source_list(self) -> list[str]:
         return [s for s in SOURCES if s in self.sources]
 
     @property
@@ -99,12 +107,12 @@ class InboxItem:
 class InboxFilter:
     """Search and filters; ``status='open'`` hides items already decided."""
 
-    since: Optional[datetime] = None
-    until: Optional[datetime] = None
+    since: datetime | None = None
+    until: datetime | None = None
     intent: str = ""
-    min_confidence: Optional[float] = None
-    max_confidence: Optional[float] = None
-    sources: Tuple[str, ...] = ()
+    min_confidence: float | None = None
+    max_confidence: float | None = None
+    sources: tuple[str, ...] = ()
     search: str = ""
     status: str = "open"
     sort: str = "recent"
@@ -129,10 +137,10 @@ class InboxFilter:
 
 @dataclass(frozen=True)
 class InboxPage:
-    items: List[InboxItem]
+    items: list[InboxItem]
     total: int
-    source_counts: Dict[str, int]
-    status_counts: Dict[str, int]
+    source_counts: dict[str, int]
+    status_counts: dict[str, int]
 
 
 class _Collector:
@@ -140,9 +148,9 @@ class _Collector:
 
     def __init__(self, threshold: float) -> None:
         self.threshold = threshold
-        self.found: List[Tuple[UserTurn, str]] = []
-        self._since_handoff: Deque[UserTurn] = deque(maxlen=CONTEXT_TURNS)
-        self._recent: Deque[UserTurn] = deque(maxlen=CONTEXT_TURNS)
+        self.found: list[tuple[UserTurn, str]] = []
+        self._since_handoff: deque[UserTurn] = deque(maxlen=CONTEXT_TURNS)
+        self._recent: deque[UserTurn] = deque(maxlen=CONTEXT_TURNS)
         self._sender = ""
 
     def reset(self, sender: str) -> None:
@@ -172,7 +180,7 @@ class _Collector:
         if rating is not None and rating <= 2:
             self.found.extend((previous, "bad_rating") for previous in self._recent)
 
-    def action(self, name: Optional[str]) -> None:
+    def action(self, name: str | None) -> None:
         if name == HANDOFF_ACTION:
             self.found.extend((turn, "handoff") for turn in self._since_handoff)
             self._since_handoff.clear()
@@ -189,7 +197,7 @@ def _item_from_turn(turn: UserTurn, source: str) -> InboxItem:
                      turn.matter_ranking[:3], {source}, turn.at, turn.sender_id, [turn.sender_id])
 
 
-def _merge(items: Dict[str, InboxItem], new: InboxItem, turn_id: object, seen: Set[object]) -> None:
+def _merge(items: dict[str, InboxItem], new: InboxItem, turn_id: object, seen: set[object]) -> None:
     current = items.get(new.key)
     if current is None:
         items[new.key] = new
@@ -219,11 +227,11 @@ class Inbox:
         self._factory = app_factory
         self.threshold = threshold
 
-    def _from_tracker(self, items: Dict[str, InboxItem], since: Optional[datetime],
-                      until: Optional[datetime]) -> None:
+    def _from_tracker(self, items: dict[str, InboxItem], since: datetime | None,
+                      until: datetime | None) -> None:
         collector = _Collector(self.threshold)
-        sender: Optional[str] = None
-        seen: Set[object] = set()
+        sender: str | None = None
+        seen: set[object] = set()
         for event in read_events(self._tracker, since, until):
             if event.sender_id != sender:
                 sender = event.sender_id
@@ -240,8 +248,8 @@ class Inbox:
                 _merge(items, _item_from_turn(turn, source), ("event", turn.event_id), seen)
             collector.found.clear()
 
-    def _from_flags(self, items: Dict[str, InboxItem], since: Optional[datetime],
-                    until: Optional[datetime]) -> None:
+    def _from_flags(self, items: dict[str, InboxItem], since: datetime | None,
+                    until: datetime | None) -> None:
         if not inspect(self._factory.kw["bind"]).has_table(RetrainingFlag.__tablename__):
             return
         query = select(RetrainingFlag)
@@ -249,7 +257,7 @@ class Inbox:
             query = query.where(RetrainingFlag.flagged_at >= since)
         if until is not None:
             query = query.where(RetrainingFlag.flagged_at < until)
-        seen: Set[object] = set()
+        seen: set[object] = set()
         with session_scope(self._factory) as session:
             flags = list(session.execute(query.order_by(RetrainingFlag.id)).scalars())
         for flag in flags:
@@ -280,10 +288,10 @@ class Inbox:
                     item.status, item.label = row.status, row.label
                     item.labelled_by, item.labelled_at = row.labelled_by, row.labelled_at
 
-    def collect(self, since: Optional[datetime] = None,
-                until: Optional[datetime] = None) -> List[InboxItem]:
+    def collect(self, since: datetime | None = None,
+                until: datetime | None = None) -> list[InboxItem]:
         """Every inbox item in the window (all statuses), newest first."""
-        items: Dict[str, InboxItem] = {}
+        items: dict[str, InboxItem] = {}
         self._from_tracker(items, since, until)
         self._from_flags(items, since, until)
         result = sorted(items.values(), key=lambda i: (i.last_seen, i.key), reverse=True)
@@ -304,7 +312,7 @@ class Inbox:
         window = chosen[filters.offset:filters.offset + max(1, filters.limit)]
         return InboxPage(window, len(chosen), source_counts, status_counts)
 
-    def find(self, keys: Sequence[str]) -> Dict[str, InboxItem]:
+    def find(self, keys: Sequence[str]) -> dict[str, InboxItem]:
         """Items by key (over the whole tracker store)."""
         wanted = set(keys)
         return {item.key: item for item in self.collect() if item.key in wanted}

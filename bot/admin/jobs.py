@@ -9,6 +9,7 @@ reboot) is marked failed the next time anyone looks, so the slot frees itself.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -18,7 +19,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -29,9 +30,9 @@ from bot.admin.models import JobStatus, TrainingJob
 from bot.common.clock import Clock, to_naive_utc, utc_now
 from bot.store.db import session_scope
 
-__all__ = ["JobRefused", "JobStore", "JobView", "STEP_LABELS", "cancel_job", "new_version", "start_job"]
+__all__ = ["STEP_LABELS", "JobRefused", "JobStore", "JobView", "cancel_job", "new_version", "start_job"]
 
-STEP_LABELS: Dict[str, str] = {
+STEP_LABELS: dict[str, str] = {
     "queued": "排队中",
     "export": "导出标注数据",
     "validate": "校验训练数据（rasa data validate）",
@@ -59,15 +60,15 @@ class JobView:
     detail: str
     requested_by: str
     created_at: datetime
-    started_at: Optional[datetime]
-    finished_at: Optional[datetime]
-    heartbeat_at: Optional[datetime]
-    pid: Optional[int]
+    started_at: datetime | None
+    finished_at: datetime | None
+    heartbeat_at: datetime | None
+    pid: int | None
     log_path: str
-    error: Optional[str]
-    fingerprint: Optional[str]
-    candidate_path: Optional[str]
-    result: Optional[Dict[str, Any]]
+    error: str | None
+    fingerprint: str | None
+    candidate_path: str | None
+    result: dict[str, Any] | None
 
     @property
     def active(self) -> bool:
@@ -153,23 +154,23 @@ class JobStore:
                 f"已有训练任务正在进行（#{active.id}，{active.requested_by} 发起，当前：{active.step_label}）。"
                 "同一时间只能运行一个训练任务，请等它结束后再试。") from None
 
-    def get(self, job_id: int) -> Optional[JobView]:
+    def get(self, job_id: int) -> JobView | None:
         with session_scope(self._factory) as session:
             row = session.get(TrainingJob, job_id)
             return _view(row) if row else None
 
-    def active(self) -> Optional[JobView]:
+    def active(self) -> JobView | None:
         query = select(TrainingJob).where(TrainingJob.status.in_(JobStatus.ACTIVE))
         with session_scope(self._factory) as session:
             row = session.execute(query.order_by(TrainingJob.id.desc())).scalars().first()
             return _view(row) if row else None
 
-    def recent(self, limit: int = 20) -> List[JobView]:
+    def recent(self, limit: int = 20) -> list[JobView]:
         with session_scope(self._factory) as session:
             rows = session.execute(select(TrainingJob).order_by(TrainingJob.id.desc()).limit(limit)).scalars()
             return [_view(r) for r in rows]
 
-    def latest_succeeded(self) -> Optional[JobView]:
+    def latest_succeeded(self) -> JobView | None:
         query = select(TrainingJob).where(TrainingJob.status == JobStatus.SUCCEEDED)
         with session_scope(self._factory) as session:
             row = session.execute(query.order_by(TrainingJob.id.desc())).scalars().first()
@@ -194,9 +195,9 @@ class JobStore:
     def set_fields(self, job_id: int, **values: Any) -> None:
         self._set(job_id, **values)
 
-    def finish(self, job_id: int, ok: bool, error: Optional[str] = None,
-               result: Optional[Dict[str, Any]] = None) -> None:
-        values: Dict[str, Any] = dict(status=JobStatus.SUCCEEDED if ok else JobStatus.FAILED,
+    def finish(self, job_id: int, ok: bool, error: str | None = None,
+               result: dict[str, Any] | None = None) -> None:
+        values: dict[str, Any] = dict(status=JobStatus.SUCCEEDED if ok else JobStatus.FAILED,
                                       active_slot=None, finished_at=self.now(), error=error,
                                       heartbeat_at=self.now())
         values["step"], values["progress"] = ("done", 1.0) if ok else ("failed", 1.0)
@@ -211,10 +212,8 @@ def cancel_job(store: JobStore, job_id: int, actor: str) -> bool:
     if job is None or not job.active:
         return False
     if job.pid:
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(job.pid, signal.SIGTERM)
-        except (ProcessLookupError, PermissionError):
-            pass
     store.finish(job_id, False, f"已被 {actor} 取消。线上模型未受影响。")
     return True
 

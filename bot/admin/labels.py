@@ -7,10 +7,10 @@ written to the audit log.  The latest decision for a text wins.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence
 
 import yaml
 from sqlalchemy import select
@@ -39,14 +39,14 @@ class LabelError(ValueError):
 class LabelCatalog:
     """Valid labels with their Chinese titles, in display order."""
 
-    titles: Dict[str, str]
+    titles: dict[str, str]
 
     @classmethod
-    def load(cls, domain_file: Path, intent_labels_file: Optional[Path] = None) -> "LabelCatalog":
+    def load(cls, domain_file: Path, intent_labels_file: Path | None = None) -> LabelCatalog:
         """Intents from ``domain.yml`` plus one ``describe_matter/<id>`` per knowledge record."""
         domain = yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}
         buttons = read_labels(intent_labels_file or LABELS_PATH)
-        titles: Dict[str, str] = {}
+        titles: dict[str, str] = {}
         for entry in domain.get("intents") or []:
             name = next(iter(entry)) if isinstance(entry, dict) else str(entry)
             if name not in NOT_LABELS:
@@ -58,7 +58,7 @@ class LabelCatalog:
     def __contains__(self, label: object) -> bool:
         return label in self.titles
 
-    def title(self, label: Optional[str]) -> str:
+    def title(self, label: str | None) -> str:
         if not label:
             return ""
         return self.titles.get(label, label)
@@ -70,11 +70,11 @@ class LabelCatalog:
         return label
 
     @property
-    def intents(self) -> List[str]:
+    def intents(self) -> list[str]:
         return [label for label in self.titles if "/" not in label]
 
     @property
-    def matters(self) -> List[str]:
+    def matters(self) -> list[str]:
         return [label for label in self.titles if "/" in label]
 
 
@@ -93,12 +93,12 @@ class LabelView:
     key: str
     text: str
     status: str
-    label: Optional[str]
-    predicted: Optional[str]
+    label: str | None
+    predicted: str | None
     sources: str
     labelled_by: str
     labelled_at: datetime
-    exported_at: Optional[datetime]
+    exported_at: datetime | None
 
 
 def _view(row: NluLabel) -> LabelView:
@@ -114,15 +114,12 @@ class LabelStore:
         self.catalog = catalog
         self._clock = clock
 
-    def decide(self, targets: Iterable[Target], status: str, label: Optional[str], actor: str,
-               ip: Optional[str] = None) -> int:
+    def decide(self, targets: Iterable[Target], status: str, label: str | None, actor: str,
+               ip: str | None = None) -> int:
         """Label / mark as noise / skip many texts in one transaction; returns how many."""
         if status not in LabelStatus.ALL:
             raise LabelError(f"未知的处理方式：{status}")
-        if status == LabelStatus.LABELLED:
-            label = self.catalog.check(label or "")
-        else:
-            label = None
+        label = self.catalog.check(label or "") if status == LabelStatus.LABELLED else None
         if not (actor or "").strip():
             raise LabelError("缺少操作人")
         now = to_naive_utc(self._clock())
@@ -160,14 +157,14 @@ class LabelStore:
                     count += 1
         return count
 
-    def all(self, status: Optional[str] = None) -> List[LabelView]:
+    def all(self, status: str | None = None) -> list[LabelView]:
         query = select(NluLabel).order_by(NluLabel.labelled_at.desc(), NluLabel.id.desc())
         if status:
             query = query.where(NluLabel.status == status)
         with session_scope(self._factory) as session:
             return [_view(row) for row in session.execute(query).scalars()]
 
-    def get(self, key: str) -> Optional[LabelView]:
+    def get(self, key: str) -> LabelView | None:
         with session_scope(self._factory) as session:
             row = session.execute(select(NluLabel).where(NluLabel.text_key == key)).scalar_one_or_none()
             return _view(row) if row else None

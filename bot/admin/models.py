@@ -1,5 +1,6 @@
-"""ORM models of the admin tools: NLU labels, training jobs, the model registry, deployments,
-officers' retraining flags.
+"""ORM models of the admin tools.
+
+NLU labels, training jobs, the model registry, deployments, officers' retraining flags.
 
 Timestamps are naive UTC.  Label texts are stored masked (``bot.privacy.mask_text``).
 ``TrainingJob.active_slot`` is 1 while a job runs and NULL otherwise; its unique
@@ -10,12 +11,20 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 
-import bot.accounts.models  # noqa: F401 (``officers``, target of a foreign key)
+import bot.accounts.models
 import bot.handoff.models  # noqa: F401 (``handoffs``, target of a foreign key)
 from bot.store.db import Base
 
-__all__ = ["Deployment", "LabelStatus", "NluLabel", "JobStatus", "ModelStatus", "RegisteredModel",
-           "RetrainingFlag", "TrainingJob"]
+__all__ = [
+    "Deployment",
+    "JobStatus",
+    "LabelStatus",
+    "ModelStatus",
+    "NluLabel",
+    "RegisteredModel",
+    "RetrainingFlag",
+    "TrainingJob",
+]
 
 
 class LabelStatus:

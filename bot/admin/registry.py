@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +22,7 @@ from bot.audit.log import add_audit
 from bot.common.clock import Clock, to_naive_utc, utc_now
 from bot.store.db import session_scope
 
-__all__ = ["DeploymentView", "ModelView", "Registry", "RegistryError", "INITIAL_VERSION"]
+__all__ = ["INITIAL_VERSION", "DeploymentView", "ModelView", "Registry", "RegistryError"]
 
 INITIAL_VERSION = "initial"
 
@@ -37,13 +37,13 @@ class ModelView:
     version: str
     path: Path
     status: str
-    fingerprint: Optional[str]
-    figures: Optional[Figures]
-    job_id: Optional[int]
+    fingerprint: str | None
+    figures: Figures | None
+    job_id: int | None
     created_at: datetime
     created_by: str
-    deployed_at: Optional[datetime]
-    deployed_by: Optional[str]
+    deployed_at: datetime | None
+    deployed_by: str | None
     note: str
 
     @property
@@ -62,13 +62,13 @@ class DeploymentView:
     action: str
     at: datetime
     actor: str
-    previous_version: Optional[str]
-    gate_passed: Optional[bool]
-    override_reason: Optional[str]
-    detail: Dict[str, Any]
+    previous_version: str | None
+    gate_passed: bool | None
+    override_reason: str | None
+    detail: dict[str, Any]
 
 
-def _figures(text: Optional[str]) -> Optional[Figures]:
+def _figures(text: str | None) -> Figures | None:
     return Figures.from_dict(json.loads(text)) if text else None
 
 
@@ -115,8 +115,8 @@ class Registry:
             raise RegistryError("没有线上模型（initial 已登记但不是线上状态）")
         return deployed
 
-    def add(self, version: str, path: Path, fingerprint: Optional[str], figures: Optional[Figures],
-            job_id: Optional[int], created_by: str, note: str = "") -> ModelView:
+    def add(self, version: str, path: Path, fingerprint: str | None, figures: Figures | None,
+            job_id: int | None, created_by: str, note: str = "") -> ModelView:
         with session_scope(self._factory) as session:
             row = RegisteredModel(version=version, path=str(path), status=ModelStatus.CANDIDATE,
                                   fingerprint=fingerprint,
@@ -135,18 +135,18 @@ class Registry:
         with session_scope(self._factory) as session:
             return _view(self._row(session, version))
 
-    def deployed(self) -> Optional[ModelView]:
+    def deployed(self) -> ModelView | None:
         query = select(RegisteredModel).where(RegisteredModel.status == ModelStatus.DEPLOYED)
         with session_scope(self._factory) as session:
             row = session.execute(query.order_by(RegisteredModel.deployed_at.desc())).scalars().first()
             return _view(row) if row else None
 
-    def all(self) -> List[ModelView]:
+    def all(self) -> list[ModelView]:
         with session_scope(self._factory) as session:
             rows = session.execute(select(RegisteredModel).order_by(RegisteredModel.id.desc())).scalars()
             return [_view(r) for r in rows]
 
-    def previous(self) -> Optional[ModelView]:
+    def previous(self) -> ModelView | None:
         """The model that was deployed before the current one (the default rollback target)."""
         current = self.deployed()
         if current is None:
@@ -157,9 +157,9 @@ class Registry:
             version = session.execute(query).scalars().first()
         return self.get(version) if version else None
 
-    def record_switch(self, version: str, action: str, actor: str, previous: Optional[str],
-                      gate_passed: Optional[bool], override_reason: Optional[str],
-                      detail: Dict[str, Any], ip: Optional[str] = None) -> ModelView:
+    def record_switch(self, version: str, action: str, actor: str, previous: str | None,
+                      gate_passed: bool | None, override_reason: str | None,
+                      detail: dict[str, Any], ip: str | None = None) -> ModelView:
         """Mark ``version`` deployed (the others retired) and log the deployment, atomically."""
         now = self.now()
         with session_scope(self._factory) as session:
@@ -180,7 +180,7 @@ class Registry:
             session.flush()
             return _view(row)
 
-    def history(self, limit: int = 50) -> List[DeploymentView]:
+    def history(self, limit: int = 50) -> list[DeploymentView]:
         query = (select(Deployment, RegisteredModel.version)
                  .join(RegisteredModel, RegisteredModel.id == Deployment.model_id)
                  .order_by(Deployment.id.desc()).limit(limit))

@@ -20,8 +20,9 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, TextIO
+from typing import TextIO
 
 from bot.admin.config import AdminConfig
 from bot.admin.figures import Figures, evaluate_model
@@ -79,17 +80,17 @@ def rasa_bin() -> str:
     return str(Path(sys.executable).with_name("rasa"))
 
 
-def run_command(argv: Sequence[str], log_: JobLog, cwd: Path, env: Dict[str, str],
-                on_line: Optional[Callable[[str], None]] = None) -> List[str]:
-    """Run a command, streaming output lines (``\\r`` progress bars too) to the log.
+def run_command(argv: Sequence[str], log_: JobLog, cwd: Path, env: dict[str, str],
+                on_line: Callable[[str], None] | None = None) -> list[str]:
+    r"""Run a command, streaming output lines (``\r`` progress bars too) to the log.
 
     Returns the lines; raises :class:`JobFailed` on a non-zero exit.
     """
     log_.write("$ " + " ".join(argv))
-    lines: List[str] = []
+    lines: list[str] = []
     process = subprocess.Popen(list(argv), cwd=str(cwd), env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    assert process.stdout is not None
+    assert process.stdout is not None  # noqa: S101 - stdout=PIPE above
     buffer = b""
     last_progress = ""
     while True:
@@ -160,14 +161,14 @@ class _Heartbeat(threading.Thread):
         while not self.stop.wait(HEARTBEAT_SECONDS):
             try:
                 self._store.heartbeat(self._job_id)
-            except Exception:  # noqa: BLE001 - a missed beat is retried
+            except Exception:
                 log.exception("heartbeat failed")
 
 
 class JobRunner:
     """Runs the steps of one job."""
 
-    def __init__(self, job: JobView, service: "AdminService", log_: JobLog) -> None:
+    def __init__(self, job: JobView, service: AdminService, log_: JobLog) -> None:
         self.job, self.service, self.log = job, service, log_
         self.config, self.store, self.registry = service.config, service.jobs, service.registry
         self.env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
@@ -180,11 +181,11 @@ class JobRunner:
         self.log.step(STEP_LABELS.get(name, name) + (f"：{detail}" if detail else ""))
         self.store.progress(self.job.id, name, progress, detail)
 
-    def data_args(self) -> List[str]:
+    def data_args(self) -> list[str]:
         return ["--data", *map(str, self.config.training_paths()), "--domain",
                 str(self.config.domain_file), "--config", str(self.config.config_file)]
 
-    def export(self) -> Dict[str, object]:
+    def export(self) -> dict[str, object]:
         self.step("export", 0.02)
         result = self.service.export(f"{self.job.requested_by} (job #{self.job.id})")
         self.log.write(f"导出 {result.examples} 条审核样本到 {result.path}"
@@ -197,7 +198,7 @@ class JobRunner:
 
     def validate(self) -> None:
         self.step("validate", 0.05)
-        lines: List[str] = []
+        lines: list[str] = []
         try:
             run_command([rasa_bin(), "data", "validate", *self.data_args(), "--fail-on-warnings"],
                         self.log, self.config.project_root, self.env, lines.append)
@@ -228,7 +229,7 @@ class JobRunner:
         self.step("train", 0.1)
         self.config.candidates_dir.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".train-{self.job.version}-", dir=self.config.candidates_dir))
-        lines: List[str] = []
+        lines: list[str] = []
         try:
             def on_line(line: str) -> None:
                 lines.append(line)
@@ -249,7 +250,7 @@ class JobRunner:
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
-    def evaluate(self, candidate: Path) -> Dict[str, object]:
+    def evaluate(self, candidate: Path) -> dict[str, object]:
         deployed = self.registry.ensure_initial(self.config.initial_model)
         folder = self.config.jobs_dir / self.job.version
         self.step("evaluate", 0.72, "候选模型")
@@ -265,7 +266,7 @@ class JobRunner:
         return {"candidate": candidate_figures, "deployed": deployed_figures,
                 "deployed_version": deployed.version}
 
-    def run(self) -> Dict[str, object]:
+    def run(self) -> dict[str, object]:
         exported = self.export()
         fingerprint = data_fingerprint(self.config.project_root, [
             self.config.config_file, self.config.domain_file, *self.config.training_paths(),
@@ -315,7 +316,7 @@ def run_job(job_id: int, config: AdminConfig) -> bool:
     except JobFailed as error:
         job_log.write(f"失败：{error}")
         store.finish(job_id, False, f"{error}\n线上模型未受影响。")
-    except BaseException as error:  # noqa: BLE001 - every failure must free the slot
+    except BaseException as error:
         job_log.write(traceback.format_exc())
         store.finish(job_id, False, f"内部错误：{type(error).__name__}: {mask_text(str(error))[:500]}\n"
                                     "线上模型未受影响。")
@@ -332,7 +333,7 @@ def _terminated(_signum: int, _frame: object) -> None:
     raise JobFailed("训练任务被取消（进程收到终止信号）。")
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 2:
         print("usage: python -m bot.admin.runner <job id> <config.json>", file=sys.stderr)

@@ -7,10 +7,11 @@ web layer calls them in a worker thread.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
@@ -48,12 +49,15 @@ class AdminService:
     """Inbox, labels, export, insight, retraining, registry, deploy and rollback.
 
     Exports, retraining starts/cancels and transcript views are written to the audit
-    log (who, from which address)."""
+    log (who, from which address).
+    """
 
-    def __init__(self, config: Optional[AdminConfig] = None,
-                 factory: Optional[sessionmaker] = None) -> None:
-        """``factory``: sessions on ``config.database_url`` owned by the caller (the
-        gateway's one engine); without it the service creates (and closes) its own."""
+    def __init__(self, config: AdminConfig | None = None,
+                 factory: sessionmaker | None = None) -> None:
+        """``factory``: sessions on ``config.database_url`` owned by the caller (the gateway's one engine).
+
+        Without it the service creates (and closes) its own.
+        """
         self.config = config or load_config()
         if factory is not None:
             self.__dict__["factory"] = factory  # the cached_property below is not used
@@ -96,7 +100,7 @@ class AdminService:
         return Deployer(self.config, self.registry)
 
     def audit(self, actor: str, action: str, target_type: str = "", target_id: object = "",
-              detail: Optional[Dict[str, Any]] = None, ip: Optional[str] = None) -> None:
+              detail: dict[str, Any] | None = None, ip: str | None = None) -> None:
         """One entry in the audit log (the console's ``audit_log`` table)."""
         AuditLog(self.factory).record(actor, action, target_type, target_id, detail, ip)
 
@@ -109,8 +113,8 @@ class AdminService:
     def query_inbox(self, filters: InboxFilter) -> InboxPage:
         return self.inbox.query(filters)
 
-    def decide(self, keys: Sequence[str], status: str, label: Optional[str], actor: str,
-               ip: Optional[str] = None) -> int:
+    def decide(self, keys: Sequence[str], status: str, label: str | None, actor: str,
+               ip: str | None = None) -> int:
         """Label / noise / skip inbox items by key; unknown keys are an error."""
         found = self.inbox.find(keys)
         missing = [k for k in keys if k not in found]
@@ -118,8 +122,8 @@ class AdminService:
             raise LabelError(f"收件箱中没有这些条目：{', '.join(k[:10] for k in missing)}")
         return self.decide_items([found[k] for k in keys], status, label, actor, ip)
 
-    def decide_items(self, items: Iterable[InboxItem], status: str, label: Optional[str],
-                     actor: str, ip: Optional[str] = None) -> int:
+    def decide_items(self, items: Iterable[InboxItem], status: str, label: str | None,
+                     actor: str, ip: str | None = None) -> int:
         targets = [Target(i.text, i.predicted, i.source_list, i.sender_id) for i in items]
         return self.labels.decide(targets, status, label, actor, ip)
 
@@ -127,7 +131,7 @@ class AdminService:
         """Label a text that is not (or no longer) in the inbox."""
         return self.labels.decide([Target(text, "", ("manual",))], "labelled", label, actor)
 
-    def export(self, actor: str = "?", ip: Optional[str] = None) -> ExportResult:
+    def export(self, actor: str = "?", ip: str | None = None) -> ExportResult:
         """Write the labels to the reviewed NLU file (audited)."""
         result = export_reviewed(self.labels, self.config.nlu_dir, self.config.reviewed_file,
                                  self.config.heldout_dir)
@@ -144,33 +148,33 @@ class AdminService:
                        deployed.version if deployed and figures else None)
 
     # ------------------------------------------------------------ retraining
-    def retrain(self, actor: str, ip: Optional[str] = None) -> JobView:
+    def retrain(self, actor: str, ip: str | None = None) -> JobView:
         """Start a background job (``JobRefused`` if one is already active; audited)."""
         self.registry.ensure_initial(self.config.initial_model)
         job = start_job(self.config, self.jobs, actor)
         self.audit(actor, "retrain_start", "job", job.id, {"version": job.version}, ip)
         return job
 
-    def cancel(self, job_id: int, actor: str, ip: Optional[str] = None) -> bool:
+    def cancel(self, job_id: int, actor: str, ip: str | None = None) -> bool:
         """Stop a running job (its process group); False if it was not active (audited)."""
         cancelled = cancel_job(self.jobs, job_id, actor)
         self.audit(actor, "retrain_cancel", "job", job_id, {"cancelled": cancelled}, ip)
         return cancelled
 
-    def transcript(self, sender_id: str, actor: str, ip: Optional[str] = None) -> List[Any]:
+    def transcript(self, sender_id: str, actor: str, ip: str | None = None) -> list[Any]:
         """A conversation's masked transcript from the tracker store (the view is audited)."""
         lines = transcript(self.tracker_engine, sender_id)
         self.audit(actor, "view_transcript", "conversation", sender_id, {"lines": len(lines)}, ip)
         return lines
 
-    def job(self, job_id: Optional[int] = None) -> Optional[JobView]:
+    def job(self, job_id: int | None = None) -> JobView | None:
         """A job by id, else the active one, else the latest (stale jobs reaped first)."""
         self.jobs.reap_stale()
         if job_id is not None:
             return self.jobs.get(job_id)
         return self.jobs.active() or next(iter(self.jobs.recent(1)), None)
 
-    def job_result(self, job: JobView) -> Optional[JobResult]:
+    def job_result(self, job: JobView) -> JobResult | None:
         if not job.result:
             return None
         candidate = Figures.from_dict(job.result["candidate"])
@@ -179,14 +183,14 @@ class AdminService:
                          compare(candidate, deployed),
                          check_gate(candidate, deployed, self.config.deploy_margin))
 
-    def confusion_png(self, job: JobView, which: str) -> Optional[Path]:
+    def confusion_png(self, job: JobView, which: str) -> Path | None:
         if which not in ("candidate", "deployed"):
             return None
         path = self.config.jobs_dir / job.version / f"{which}_confusion.png"
         return path if path.is_file() else None
 
     # ------------------------------------------------------- registry/deploy
-    def models(self) -> List[ModelView]:
+    def models(self) -> list[ModelView]:
         self.registry.ensure_initial(self.config.initial_model)
         return self.registry.all()
 
@@ -194,9 +198,9 @@ class AdminService:
         return self.deployer.gate(version)
 
     def deploy(self, version: str, actor: str, override_reason: str = "",
-               ip: Optional[str] = None) -> SwitchOutcome:
+               ip: str | None = None) -> SwitchOutcome:
         return self.deployer.deploy(version, actor, override_reason, ip)
 
-    def rollback(self, actor: str, version: Optional[str] = None,
-                 ip: Optional[str] = None) -> SwitchOutcome:
+    def rollback(self, actor: str, version: str | None = None,
+                 ip: str | None = None) -> SwitchOutcome:
         return self.deployer.rollback(actor, version, ip)

@@ -9,9 +9,10 @@ touches it) and turns user events into :class:`UserTurn` objects.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, inspect, select
 from sqlalchemy.engine import Engine
@@ -35,7 +36,7 @@ EVENTS = Table(
     Column("data", Text),
 )
 
-Ranking = List[Tuple[str, float]]
+Ranking = list[tuple[str, float]]
 
 
 @dataclass(frozen=True)
@@ -46,14 +47,14 @@ class TrackerEvent:
     sender_id: str
     type_name: str
     timestamp: float
-    intent_name: Optional[str]
-    action_name: Optional[str]
-    data: Dict[str, Any]
+    intent_name: str | None
+    action_name: str | None
+    data: dict[str, Any]
 
     @property
     def at(self) -> datetime:
         """Naive UTC."""
-        return datetime.fromtimestamp(self.timestamp or 0, timezone.utc).replace(tzinfo=None)
+        return datetime.fromtimestamp(self.timestamp or 0, UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class UserTurn:
     confidence: float
     intent_ranking: Ranking
     matter_ranking: Ranking
-    entities: Dict[str, str]
+    entities: dict[str, str]
 
     @property
     def is_payload(self) -> bool:
@@ -113,7 +114,7 @@ def _ranking(items: Any, key: str) -> Ranking:
     return ranking
 
 
-def user_turn(event: TrackerEvent) -> Optional[UserTurn]:
+def user_turn(event: TrackerEvent) -> UserTurn | None:
     """The parsed NLU result of a ``user`` event (None for other events or empty texts)."""
     if event.type_name != "user":
         return None
@@ -134,14 +135,14 @@ def user_turn(event: TrackerEvent) -> Optional[UserTurn]:
                     _ranking(parse.get("intent_ranking"), "name"), matters, entities)
 
 
-def _since_epoch(moment: Optional[datetime]) -> Optional[float]:
+def _since_epoch(moment: datetime | None) -> float | None:
     if moment is None:
         return None
-    return moment.replace(tzinfo=timezone.utc).timestamp()
+    return moment.replace(tzinfo=UTC).timestamp()
 
 
-def read_events(engine: Engine, since: Optional[datetime] = None,
-                until: Optional[datetime] = None) -> Iterator[TrackerEvent]:
+def read_events(engine: Engine, since: datetime | None = None,
+                until: datetime | None = None) -> Iterator[TrackerEvent]:
     """User, action and session-start events, grouped by sender in event order."""
     if not inspect(engine).has_table("events"):
         return
@@ -170,22 +171,22 @@ class TranscriptLine:
     who: str
     text: str
     intent: str = ""
-    confidence: Optional[float] = None
+    confidence: float | None = None
 
 
-def transcript(engine: Engine, sender_id: str, limit: int = 500) -> List[TranscriptLine]:
+def transcript(engine: Engine, sender_id: str, limit: int = 500) -> list[TranscriptLine]:
     """Citizen and bot turns (and handoff actions) of one conversation, oldest first."""
     if not inspect(engine).has_table("events"):
         return []
     query = (select(EVENTS).where(EVENTS.c.sender_id == sender_id,
                                   EVENTS.c.type_name.in_(("user", "bot", "action")))
              .order_by(EVENTS.c.id.desc()).limit(limit))
-    lines: List[TranscriptLine] = []
+    lines: list[TranscriptLine] = []
     with engine.connect() as connection:
         rows = list(connection.execute(query))
     for row in reversed(rows):
         data = json.loads(row.data or "{}")
-        at = datetime.fromtimestamp(row.timestamp or 0, timezone.utc).replace(tzinfo=None)
+        at = datetime.fromtimestamp(row.timestamp or 0, UTC).replace(tzinfo=None)
         if row.type_name == "user":
             turn = user_turn(TrackerEvent(row.id, row.sender_id, row.type_name,
                                           float(row.timestamp or 0), row.intent_name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,12 +27,12 @@ class AuditView:
     target_type: str
     target_id: str
     detail: str
-    ip: Optional[str]
+    ip: str | None
 
 
 def add_audit(session: Session, at: datetime, actor: str, action: str, target_type: str = "",
-              target_id: object = "", detail: Optional[Dict[str, Any]] = None,
-              ip: Optional[str] = None) -> None:
+              target_id: object = "", detail: dict[str, Any] | None = None,
+              ip: str | None = None) -> None:
     """Add an entry inside the caller's transaction (so it commits with the action)."""
     text = json.dumps(detail, ensure_ascii=False, default=str) if detail else ""
     session.add(AuditEntry(at=to_naive_utc(at), actor=(actor or "?")[:_MAX_ACTOR], action=action[:40],
@@ -48,12 +48,12 @@ class AuditLog:
         self._clock = clock
 
     def record(self, actor: str, action: str, target_type: str = "", target_id: object = "",
-               detail: Optional[Dict[str, Any]] = None, ip: Optional[str] = None) -> None:
+               detail: dict[str, Any] | None = None, ip: str | None = None) -> None:
         with session_scope(self._factory) as session:
             add_audit(session, self._clock(), actor, action, target_type, target_id, detail, ip)
 
-    def recent(self, limit: int = 200, actor: Optional[str] = None,
-               action: Optional[str] = None) -> List[AuditView]:
+    def recent(self, limit: int = 200, actor: str | None = None,
+               action: str | None = None) -> list[AuditView]:
         """Newest first, optionally filtered by actor and action."""
         query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(max(1, min(limit, 2000)))
         if actor:

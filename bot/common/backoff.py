@@ -7,11 +7,14 @@ __all__ = ["exponential_delay", "next_delay"]
 
 
 def exponential_delay(attempt: int, base: float, cap: float, jitter: float = 0.0) -> float:
-    """Delay before retry ``attempt`` (0-based): ``base * 2**attempt`` up to ``cap``, times a
-    random factor in ``[1 - jitter, 1 + jitter]``."""
+    """Delay before retry ``attempt`` (0-based).
+
+    ``base * 2**attempt`` up to ``cap``, times a random factor in
+    ``[1 - jitter, 1 + jitter]``.
+    """
     delay = min(cap, base * 2 ** attempt)
     if jitter:
-        delay *= random.uniform(1.0 - jitter, 1.0 + jitter)
+        delay *= random.uniform(1.0 - jitter, 1.0 + jitter)  # noqa: S311 - retry jitter
     return float(delay)
 
 

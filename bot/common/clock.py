@@ -5,8 +5,8 @@ converted to naive UTC, naive ones are taken to be UTC already.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 __all__ = ["CHINA_TZ", "Clock", "local_date", "local_midnight", "to_naive_utc", "utc_now"]
 
@@ -16,14 +16,14 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     """The real clock: current time as naive UTC."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def to_naive_utc(moment: datetime) -> datetime:
     """Aware -> naive UTC; naive values are returned unchanged (assumed UTC)."""
     if moment.tzinfo is None:
         return moment
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def local_date(moment: datetime) -> date:

@@ -10,10 +10,9 @@ Two cleanings on purpose, with different names:
 """
 from __future__ import annotations
 
-from typing import Callable
-
 import re
 import unicodedata
+from collections.abc import Callable
 
 __all__ = ["MAX_MESSAGE_CHARS", "clean_field", "clean_message"]
 
@@ -42,7 +41,7 @@ def clean_field(value: object) -> str:
 # Splitting long replies for chat channels (Telegram counts UTF-16 units, WeChat bytes).
 SENTENCE_ENDS = "。！？!?\n"
 CLAUSE_ENDS = "；;，,、："
-CLOSERS = "”’」』）)》】\"'"
+CLOSERS = "”’」』）)》】\"'"  # noqa: RUF001 - closing quotes (U+2019 included)
 GLUE = "\u200d\ufe0e\ufe0f"  # zero-width joiner, variation selectors
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import quote, urlparse
 
 from aiohttp import web
@@ -61,8 +62,11 @@ def same_origin(request: web.Request) -> bool:
 
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """For ``/console/…``: load the session, require login (except login and static),
-    check CSRF on POST, add security headers.  Other paths pass through untouched."""
+    """Guard ``/console/…``; other paths pass through untouched.
+
+    Loads the session, requires login (except login and static), checks CSRF on
+    POST and adds security headers.
+    """
     if not request.path.startswith(COOKIE_PATH + "/"):
         return await handler(request)
     console = console_of(request)

@@ -1,8 +1,9 @@
 """Jinja2 filters of the console: China time, durations, percentages, masking."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Dict, Optional
+from typing import Any
 
 from bot.privacy import mask_text
 
@@ -11,7 +12,7 @@ __all__ = ["FILTERS", "china_time", "duration"]
 CHINA_OFFSET = timedelta(hours=8)
 
 
-def china_time(moment: Optional[datetime], fmt: str = "%m-%d %H:%M:%S") -> str:
+def china_time(moment: datetime | None, fmt: str = "%m-%d %H:%M:%S") -> str:
     """Naive UTC → China time text ('' for None)."""
     if moment is None:
         return ""
@@ -20,7 +21,7 @@ def china_time(moment: Optional[datetime], fmt: str = "%m-%d %H:%M:%S") -> str:
     return (moment + CHINA_OFFSET).strftime(fmt)
 
 
-def duration(seconds: Optional[float]) -> str:
+def duration(seconds: float | None) -> str:
     """12秒 / 3分05秒 / 2小时04分 / 3天2小时."""
     if seconds is None:
         return ""
@@ -37,11 +38,11 @@ def duration(seconds: Optional[float]) -> str:
     return f"{secs}秒"
 
 
-def percent(value: Optional[float]) -> str:
+def percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.0f}%"
 
 
-FILTERS: Dict[str, Callable[..., Any]] = {
+FILTERS: dict[str, Callable[..., Any]] = {
     "cst": china_time,
     "duration": duration,
     "percent": percent,

@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import logging
 import secrets
-from typing import Optional
 
 from bot.secrets import weak_secret
 
@@ -43,7 +42,7 @@ def sign(token: str, key: bytes) -> str:
     return f"{token}.{_mac(token, key)}"
 
 
-def unsign(value: str, key: bytes) -> Optional[str]:
+def unsign(value: str, key: bytes) -> str | None:
     """The token of a correctly signed cookie value, else None."""
     token, dot, mac = (value or "").rpartition(".")
     if not dot or not token or not hmac.compare_digest(mac.encode("ascii", "replace"),

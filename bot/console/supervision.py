@@ -1,12 +1,15 @@
-"""督办 in the console: ``/console/supervision`` (supervisors and admins) lists overdue and
+"""督办 in the console.
+
+``/console/supervision`` (supervisors and admins) lists overdue and
 due-soon cases and takes instructions (督办意见); the handling officer acknowledges an
 instruction on the case page.  CSRF is checked by ``bot.console.auth``'s middleware;
-every instruction and acknowledgement is audited (``bot.cases.supervision``)."""
+every instruction and acknowledgement is audited (``bot.cases.supervision``).
+"""
 from __future__ import annotations
 
 import functools
 from datetime import date
-from typing import Any, Optional
+from typing import Any
 
 from aiohttp import web
 
@@ -30,14 +33,16 @@ __all__ = ["add_routes", "case_supervision", "require_supervisor", "supervision_
 PATH = "/console/supervision"
 
 
-def supervision_of(request: web.Request) -> Optional[Supervision]:
-    value: Optional[Supervision] = request.config_dict.get(SUPERVISION_KEY)
+def supervision_of(request: web.Request) -> Supervision | None:
+    value: Supervision | None = request.config_dict.get(SUPERVISION_KEY)
     return value
 
 
 def require_supervisor(handler: Handler) -> Handler:
-    """Only supervisors and admins; officers get a 403 page (anonymous users are sent to
-    the login page by the auth middleware)."""
+    """Let only supervisors and admins through; officers get a 403 page.
+
+    Anonymous users are sent to the login page by the auth middleware.
+    """
 
     @functools.wraps(handler)
     async def wrapped(request: web.Request) -> web.StreamResponse:
@@ -80,7 +85,7 @@ async def add_instruction(request: web.Request) -> web.StreamResponse:
     except CaseNotFound:
         return render(request, "error.html", {"message": "没有找到这个案件。"}, 404)
     except CaseError:
-        raise web.HTTPFound(f"{PATH}?error=1")
+        raise web.HTTPFound(f"{PATH}?error=1") from None
     raise redirect(PATH, "instructed")
 
 
@@ -91,7 +96,7 @@ async def acknowledge(request: web.Request) -> web.StreamResponse:
     try:
         instruction = int(request.match_info["id"])
     except ValueError:
-        raise web.HTTPNotFound()
+        raise web.HTTPNotFound() from None
     if supervision is None:
         raise web.HTTPNotFound()
     try:
@@ -102,7 +107,7 @@ async def acknowledge(request: web.Request) -> web.StreamResponse:
     raise redirect(f"/console/cases/{number}", "acknowledged" if done else "ack_failed")
 
 
-def supervision_today(request: web.Request) -> Optional[date]:
+def supervision_today(request: web.Request) -> date | None:
     """Today (China) on the 督办 clock, so list badges agree with the 督办 page."""
     supervision = supervision_of(request)
     return supervision.today() if supervision else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict, deque
-from typing import Callable, Deque
+from collections.abc import Callable
 
 __all__ = ["ADDRESS_LIMIT", "ADDRESS_WINDOW", "LoginThrottle"]
 
@@ -24,9 +24,9 @@ class LoginThrottle:
     def __init__(self, limit: int = ADDRESS_LIMIT, window: float = ADDRESS_WINDOW,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.limit, self.window, self._clock = limit, window, clock
-        self._failures: "OrderedDict[str, Deque[float]]" = OrderedDict()
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
 
-    def _recent(self, address: str) -> Deque[float]:
+    def _recent(self, address: str) -> deque[float]:
         failures = self._failures.get(address, deque())
         horizon = self._clock() - self.window
         while failures and failures[0] <= horizon:

@@ -1,10 +1,14 @@
-"""The whole conversation for the console: Rasa's tracker (citizen and bot turns, NLU) merged
-with the handoff's own messages (citizen messages while paused, officer, system, notes)."""
+"""The whole conversation for the console.
+
+Rasa's tracker (citizen and bot turns, NLU) merged with the handoff's own messages
+(citizen messages while paused, officer, system, notes).
+"""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from datetime import UTC, datetime
+from typing import Any
 
 from bot.handoff.models import Kind
 from bot.handoff.views import MessageView
@@ -22,11 +26,11 @@ class Line:
     at: datetime
     kind: str
     text: str
-    author: Optional[str] = None
-    key: Optional[str] = None
-    intent: Optional[str] = None
-    confidence: Optional[float] = None
-    buttons: Tuple[str, ...] = ()
+    author: str | None = None
+    key: str | None = None
+    intent: str | None = None
+    confidence: float | None = None
+    buttons: tuple[str, ...] = ()
 
     @property
     def flaggable(self) -> bool:
@@ -37,36 +41,36 @@ class Line:
 class NluSummary:
     """What the bot understood last: intent and matter with confidence, and the slots."""
 
-    intent: Optional[str] = None
-    confidence: Optional[float] = None
-    matter: Optional[str] = None
-    matter_confidence: Optional[float] = None
-    ranking: Tuple[Tuple[str, float], ...] = ()
-    slots: Dict[str, Any] = field(default_factory=dict)
+    intent: str | None = None
+    confidence: float | None = None
+    matter: str | None = None
+    matter_confidence: float | None = None
+    ranking: tuple[tuple[str, float], ...] = ()
+    slots: dict[str, Any] = field(default_factory=dict)
 
 
 def _utc(timestamp: Any) -> datetime:
     try:
-        return datetime.fromtimestamp(float(timestamp), timezone.utc).replace(tzinfo=None)
+        return datetime.fromtimestamp(float(timestamp), UTC).replace(tzinfo=None)
     except (TypeError, ValueError, OverflowError):
         return datetime(1970, 1, 1)
 
 
-def event_key(event: Dict[str, Any]) -> str:
+def event_key(event: dict[str, Any]) -> str:
     """A stable key of a tracker user event (for flagging): ``rasa:<timestamp>``."""
     return f"rasa:{float(event.get('timestamp') or 0):.6f}"
 
 
-def _intent(parse: Dict[str, Any]) -> Tuple[Optional[str], Optional[float]]:
+def _intent(parse: dict[str, Any]) -> tuple[str | None, float | None]:
     intent = parse.get("intent") or {}
     name = intent.get("name")
     confidence = intent.get("confidence")
     return (str(name) if name else None, float(confidence) if confidence is not None else None)
 
 
-def tracker_lines(tracker: Dict[str, Any]) -> List[Line]:
+def tracker_lines(tracker: dict[str, Any]) -> list[Line]:
     """Citizen and bot turns from a tracker's events."""
-    lines: List[Line] = []
+    lines: list[Line] = []
     for event in tracker.get("events") or []:
         kind = event.get("event")
         if kind == "user" and event.get("text"):
@@ -80,7 +84,7 @@ def tracker_lines(tracker: Dict[str, Any]) -> List[Line]:
     return lines
 
 
-def message_lines(messages: Sequence[MessageView]) -> List[Line]:
+def message_lines(messages: Sequence[MessageView]) -> list[Line]:
     """Our handoff messages; bot messages are skipped (they are in the tracker already)."""
     return [Line(m.created_at, m.kind, m.text, author=m.author_name,
                  key=f"msg:{m.id}" if m.kind == Kind.CITIZEN else None,
@@ -88,7 +92,7 @@ def message_lines(messages: Sequence[MessageView]) -> List[Line]:
             for m in messages if m.kind != Kind.BOT]
 
 
-def merge(tracker: Optional[Dict[str, Any]], messages: Sequence[MessageView]) -> List[Line]:
+def merge(tracker: dict[str, Any] | None, messages: Sequence[MessageView]) -> list[Line]:
     """All lines in time order (our bot messages only if the tracker is unavailable)."""
     ours = message_lines(messages)
     if tracker is None:
@@ -97,7 +101,7 @@ def merge(tracker: Optional[Dict[str, Any]], messages: Sequence[MessageView]) ->
     return sorted(tracker_lines(tracker) + ours, key=lambda line: line.at)
 
 
-def nlu_summary(tracker: Optional[Dict[str, Any]]) -> NluSummary:
+def nlu_summary(tracker: dict[str, Any] | None) -> NluSummary:
     """Latest intent (top 3), matter from the response selector, and the filled slots."""
     if not tracker:
         return NluSummary()
@@ -117,7 +121,7 @@ def nlu_summary(tracker: Optional[Dict[str, Any]]) -> NluSummary:
                       ranking, slots)
 
 
-def find_tracker_message(tracker: Dict[str, Any], key: str) -> Optional[Line]:
+def find_tracker_message(tracker: dict[str, Any], key: str) -> Line | None:
     """The citizen line with this flag key in the tracker (never trust text from the form)."""
     for line in tracker_lines(tracker):
         if line.key == key:

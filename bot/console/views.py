@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy import select
@@ -34,7 +34,7 @@ def _handoff_id(request: web.Request) -> int:
     return int(value)
 
 
-async def _queue_items(console: Console, tab: str, officer_id: int) -> List[HandoffView]:
+async def _queue_items(console: Console, tab: str, officer_id: int) -> list[HandoffView]:
     service = console.runtime.service
     if tab == "mine":
         return await run_db(service.assigned, officer_id)
@@ -45,7 +45,7 @@ async def _queue_items(console: Console, tab: str, officer_id: int) -> List[Hand
     return await run_db(service.waiting)
 
 
-async def _queue_context(request: web.Request) -> Dict[str, Any]:
+async def _queue_context(request: web.Request) -> dict[str, Any]:
     console = console_of(request)
     tab = request.query.get("tab", "waiting")
     tab = tab if tab in TABS else "waiting"
@@ -75,7 +75,7 @@ async def _load(request: web.Request) -> HandoffView:
     return view
 
 
-async def _tracker(console: Console, sender_id: str) -> Optional[Dict[str, Any]]:
+async def _tracker(console: Console, sender_id: str) -> dict[str, Any] | None:
     try:
         return await console.runtime.rasa.tracker(sender_id)
     except RasaUnavailable as error:
@@ -83,7 +83,7 @@ async def _tracker(console: Console, sender_id: str) -> Optional[Dict[str, Any]]
         return None
 
 
-async def _transcript_context(request: web.Request, view: HandoffView) -> Dict[str, Any]:
+async def _transcript_context(request: web.Request, view: HandoffView) -> dict[str, Any]:
     console = console_of(request)
     service = console.runtime.service
     messages = await run_db(service.messages, view.id)
@@ -93,7 +93,7 @@ async def _transcript_context(request: web.Request, view: HandoffView) -> Dict[s
             "flagged": flagged, "nlu": nlu_summary(tracker)}
 
 
-def _linked_cases(console: Console, sender_id: str, officer: str) -> List[CaseView]:
+def _linked_cases(console: Console, sender_id: str, officer: str) -> list[CaseView]:
     """The citizen's cases with full petitioner data (each access is recorded on the case)."""
     query = (select(Case.case_number).where(Case.sender_id == sender_id)
              .order_by(Case.id.desc()).limit(MAX_LINKED_CASES))
@@ -163,7 +163,7 @@ async def transfer(request: web.Request) -> web.StreamResponse:
     try:
         target = int(str(form.get("officer_id", "")))
     except ValueError:
-        raise redirect(_back(handoff_id), "transfer_failed")
+        raise redirect(_back(handoff_id), "transfer_failed") from None
     view = await console_of(request).runtime.transfer(handoff_id, officer_of(request), target,
                                                       client_ip(request))
     raise redirect(_back(handoff_id), "transferred" if view else "transfer_failed")
@@ -250,7 +250,7 @@ async def account_action(request: web.Request) -> web.StreamResponse:
     try:
         await run_db(operations[action])
     except ValueError:
-        raise web.HTTPNotFound(text="没有这个账号。")
+        raise web.HTTPNotFound(text="没有这个账号。") from None
     raise redirect("/console/accounts", "account_changed")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Optional
 
 import yaml
 
@@ -19,10 +18,10 @@ def _folded(text: str) -> str:
 
 
 @lru_cache(maxsize=2)
-def load_commands(path: Path = COMMANDS_FILE) -> Dict[str, str]:
+def load_commands(path: Path = COMMANDS_FILE) -> dict[str, str]:
     """Folded phrase → command name; a phrase listed under two commands is an error."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    commands: Dict[str, str] = {}
+    commands: dict[str, str] = {}
     for name, phrases in data.items():
         for phrase in phrases or []:
             key = _folded(str(phrase))
@@ -32,6 +31,6 @@ def load_commands(path: Path = COMMANDS_FILE) -> Dict[str, str]:
     return commands
 
 
-def command_name(text: str) -> Optional[str]:
+def command_name(text: str) -> str | None:
     """The command a message that is exactly a command phrase stands for, else None."""
     return load_commands().get(_folded(text))

@@ -2,25 +2,25 @@
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable, Dict, List
+from collections.abc import Awaitable, Callable
 
 from bot.replies import Reply
 
 logger = logging.getLogger(__name__)
 
-Deliver = Callable[[str, List[Reply]], Awaitable[bool]]
+Deliver = Callable[[str, list[Reply]], Awaitable[bool]]
 
 
 class DeliveryHub:
     """Maps a channel name to the coroutine that delivers to its citizens."""
 
     def __init__(self) -> None:
-        self._channels: Dict[str, Deliver] = {}
+        self._channels: dict[str, Deliver] = {}
 
     def register(self, channel: str, deliver: Deliver) -> None:
         self._channels[channel] = deliver
 
-    async def deliver(self, channel: str, sender_id: str, replies: List[Reply]) -> bool:
+    async def deliver(self, channel: str, sender_id: str, replies: list[Reply]) -> bool:
         """True when the channel accepted the messages."""
         deliver = self._channels.get(channel)
         if deliver is None:

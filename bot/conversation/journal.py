@@ -10,6 +10,7 @@ lost, whichever component failed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -18,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy import text as sql_text
@@ -31,7 +32,7 @@ from bot.privacy import mask_text
 from bot.settings import VAR_DIR, Settings
 from bot.store.db import make_engine, make_session_factory, session_scope
 
-__all__ = ["JournalView", "MessageJournal", "SPOOL_NAME"]
+__all__ = ["SPOOL_NAME", "JournalView", "MessageJournal"]
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +61,11 @@ class MessageJournal:
 
     @classmethod
     def for_settings(cls, settings: Settings,
-                     factory: Optional[sessionmaker] = None) -> "MessageJournal":
-        """On ``DATABASE_URL`` (the process's shared ``factory`` if given), spooling to
-        ``VAR_DIR`` (local state of this host)."""
+                     factory: sessionmaker | None = None) -> MessageJournal:
+        """On ``DATABASE_URL`` (the process's shared ``factory`` if given), spooling to ``VAR_DIR``.
+
+        The spool is local state of this host.
+        """
         if factory is None:
             factory = make_session_factory(make_engine(settings.database_url))
         return cls(factory, VAR_DIR / SPOOL_NAME)
@@ -93,7 +96,7 @@ class MessageJournal:
             self._append_spool(entry)
             return False
 
-    def _insert(self, entries: List[Dict[str, Any]]) -> int:
+    def _insert(self, entries: list[dict[str, Any]]) -> int:
         """Insert entries whose key is not stored yet; returns how many were new."""
         with session_scope(self._factory) as session:
             keys = [e["key"] for e in entries]
@@ -105,7 +108,7 @@ class MessageJournal:
                     item["received_at"])}))
         return len(new)
 
-    def _append_spool(self, entry: Dict[str, Any]) -> None:
+    def _append_spool(self, entry: dict[str, Any]) -> None:
         with self._lock:
             self.spool.parent.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(self.spool, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -115,7 +118,7 @@ class MessageJournal:
                 os.fsync(handle.fileno())
 
     # ----------------------------------------------------------------- draining
-    def _spooled_entries(self) -> List[Dict[str, Any]]:
+    def _spooled_entries(self) -> list[dict[str, Any]]:
         if not self.spool.exists():
             return []
         entries = []
@@ -150,10 +153,8 @@ class MessageJournal:
         while True:
             await asyncio.sleep(interval)
             if self.spool.exists():
-                try:
+                with contextlib.suppress(SQLAlchemyError, OSError):
                     await asyncio.to_thread(self.drain)
-                except (SQLAlchemyError, OSError):
-                    pass
 
     # ----------------------------------------------------------------- reading
     def ping(self) -> None:
@@ -161,7 +162,7 @@ class MessageJournal:
         with session_scope(self._factory) as session:
             session.execute(sql_text("SELECT 1"))
 
-    def entries(self, sender_id: Optional[str] = None, limit: int = 200) -> List[JournalView]:
+    def entries(self, sender_id: str | None = None, limit: int = 200) -> list[JournalView]:
         """Journaled messages, oldest first (optionally of one sender)."""
         query = select(JournalEntry).order_by(JournalEntry.received_at, JournalEntry.id)
         if sender_id is not None:

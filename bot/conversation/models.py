@@ -1,5 +1,7 @@
-"""ORM model of the message journal (table ``message_journal``): citizen messages that got
-the busy reply instead of an answer (``bot.conversation.journal`` writes and drains it).
+"""ORM model of the message journal (table ``message_journal``).
+
+Citizen messages that got the busy reply instead of an answer
+(``bot.conversation.journal`` writes and drains it).
 
 Registered by one import line in ``bot.store.models``.
 """

@@ -1,9 +1,9 @@
 """A small async client for the Rasa server's HTTP API."""
 from __future__ import annotations
 
-import asyncio
 import zlib
-from typing import Any, Dict, List, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import aiohttp
 
@@ -14,13 +14,13 @@ class RasaUnavailable(Exception):
     """No Rasa server answered (down, overloaded or returned an error)."""
 
 
-def replies_from_rasa(payload: Any, signals: bool = False) -> List[Reply]:
+def replies_from_rasa(payload: Any, signals: bool = False) -> list[Reply]:
     """Convert the REST channel's JSON list into :class:`Reply` objects.
 
     Custom payloads ``{"signal": …}`` become signal replies when ``signals`` is set
     (the router reads and removes them); other custom payloads are dropped.
     """
-    replies: List[Reply] = []
+    replies: list[Reply] = []
     for item in payload if isinstance(payload, list) else []:
         custom = item.get("custom")
         if isinstance(custom, dict) and custom.get("signal"):
@@ -52,19 +52,19 @@ class RasaClient:
         self._base_urls = [url.rstrip("/") for url in base_urls]
         self._token = auth_token
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
-        self._session: Optional[aiohttp.ClientSession] = None
+        self._session: aiohttp.ClientSession | None = None
 
     async def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
         return self._session
 
-    def _order_for(self, sender_id: str) -> List[str]:
+    def _order_for(self, sender_id: str) -> list[str]:
         """Preferred server first (stable hash), the others as failover."""
         start = zlib.crc32(sender_id.encode()) % len(self._base_urls)
         return self._base_urls[start:] + self._base_urls[:start]
 
-    def _params(self) -> Dict[str, str]:
+    def _params(self) -> dict[str, str]:
         return {"token": self._token} if self._token else {}
 
     async def _request(
@@ -73,9 +73,10 @@ class RasaClient:
         """One call; the next server is tried only when this one could not be reached.
 
         A timeout, a dropped connection or a 5xx may come after the server took the
-        message: retrying elsewhere could process it twice, so those are final."""
+        message: retrying elsewhere could process it twice, so those are final.
+        """
         session = await self._http()
-        last_error: Optional[BaseException] = None
+        last_error: BaseException | None = None
         for base in self._order_for(sender_id):
             try:
                 async with session.request(
@@ -87,31 +88,31 @@ class RasaClient:
                     return await response.json(content_type=None)
             except aiohttp.ClientConnectorError as error:  # never reached: safe to fail over
                 last_error = error
-            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            except (TimeoutError, aiohttp.ClientError) as error:
                 raise RasaUnavailable(str(error) or type(error).__name__) from error
         raise RasaUnavailable(str(last_error)) from last_error
 
     async def send(
-        self, sender_id: str, text: str, metadata: Optional[Dict[str, Any]] = None
-    ) -> List[Reply]:
+        self, sender_id: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> list[Reply]:
         """Send a citizen message through the REST channel; return bot replies (and signals)."""
         body = {"sender": sender_id, "message": text, "metadata": metadata or {}}
         payload = await self._request(sender_id, "POST", "/webhooks/rest/webhook", body)
         return replies_from_rasa(payload, signals=True)
 
-    async def tracker(self, sender_id: str) -> Dict[str, Any]:
+    async def tracker(self, sender_id: str) -> dict[str, Any]:
         """The conversation tracker (slots, events, latest message)."""
         return await self._request(sender_id, "GET", f"/conversations/{sender_id}/tracker")
 
-    async def append_events(self, sender_id: str, events: List[Dict[str, Any]]) -> None:
+    async def append_events(self, sender_id: str, events: list[dict[str, Any]]) -> None:
         """Append events (e.g. pause/resume) to a conversation."""
         await self._request(
             sender_id, "POST", f"/conversations/{sender_id}/tracker/events", events
         )
 
     async def trigger_intent(
-        self, sender_id: str, intent: str, entities: Optional[Dict[str, Any]] = None
-    ) -> List[Reply]:
+        self, sender_id: str, intent: str, entities: dict[str, Any] | None = None
+    ) -> list[Reply]:
         """Inject an intent (e.g. after an officer hands back); return bot replies."""
         body = {"name": intent, "entities": entities or {}}
         payload = await self._request(
@@ -122,7 +123,7 @@ class RasaClient:
         )
         return replies_from_rasa((payload or {}).get("messages", []))
 
-    async def execute_action(self, sender_id: str, action: str) -> List[Reply]:
+    async def execute_action(self, sender_id: str, action: str) -> list[Reply]:
         """Run one action in a conversation (e.g. after a handoff); return its messages."""
         payload = await self._request(
             sender_id, "POST", f"/conversations/{sender_id}/execute", {"name": action}

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List
 
 from bot.evaluation.report import Report
 
 
-def matter_labels(report: Report) -> List[str]:
+def matter_labels(report: Report) -> list[str]:
     return sorted({label for pair in report.confusions for label in pair})
 
 

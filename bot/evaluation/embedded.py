@@ -9,8 +9,8 @@ opposite error: a traffic matter mentioned for a letter with no traffic content.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, List, Sequence, Tuple
 
 from bot.evaluation.examples import Example
 from bot.evaluation.predictor import Prediction
@@ -18,7 +18,7 @@ from bot.evaluation.report import bot_matter_decision
 from bot.knowledge import KnowledgeBase, mentioned
 from bot.nlu.letters import sentences
 
-Predict = Callable[[List[str]], List[Prediction]]
+Predict = Callable[[list[str]], list[Prediction]]
 MIN_INSERTED_CHARS = 8
 
 
@@ -51,9 +51,9 @@ class EmbeddedReport:
 
 
 def mixed_letters(letters: Sequence[Example], short: Sequence[Example], kb: KnowledgeBase,
-                  seed: int = 3) -> List[Tuple[str, str]]:
+                  seed: int = 3) -> list[tuple[str, str]]:
     """(letter with an inserted traffic message, the inserted matter), reproducibly."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible sampling
     traffic = [e for e in short if e.matter in kb.ids and kb.get(e.matter).accepted
                and len(e.text) >= MIN_INSERTED_CHARS]
     result = []
@@ -69,7 +69,7 @@ def mixed_letters(letters: Sequence[Example], short: Sequence[Example], kb: Know
     return result
 
 
-def _answer_and_mentions(prediction: Prediction, text: str, kb: KnowledgeBase) -> Tuple[str, ...]:
+def _answer_and_mentions(prediction: Prediction, text: str, kb: KnowledgeBase) -> tuple[str, ...]:
     decision = bot_matter_decision(prediction, text, kb)
     if decision is None or not decision.is_answer:
         return ()
@@ -83,12 +83,12 @@ def evaluate_embedded(long_letters: Sequence[Example], short: Sequence[Example],
     mixed = mixed_letters(plain, short, kb)
     mixed_predictions = predict([text for text, _ in mixed])
     by_answer = with_mentions = 0
-    for (text, matter), prediction in zip(mixed, mixed_predictions):
+    for (text, matter), prediction in zip(mixed, mixed_predictions, strict=True):
         named = _answer_and_mentions(prediction, text, kb)
         by_answer += bool(named) and named[0] == matter
         with_mentions += matter in named
     false = 0
-    for example, prediction in zip(plain, predict([e.text for e in plain])):
+    for example, prediction in zip(plain, predict([e.text for e in plain]), strict=True):
         named = _answer_and_mentions(prediction, example.text, kb)
         false += any(kb.get(m).accepted for m in named)
     return EmbeddedReport(len(mixed), by_answer, with_mentions, len(plain), false)

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List
 
 import yaml
 
@@ -33,8 +33,8 @@ def strip_annotations(text: str) -> str:
     return _ANNOTATION.sub(lambda m: m.group(1) or m.group(2), text)
 
 
-def load_examples(paths: Iterable[Path]) -> List[Example]:
-    examples: List[Example] = []
+def load_examples(paths: Iterable[Path]) -> list[Example]:
+    examples: list[Example] = []
     for path in sorted(paths):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for block in data.get("nlu", []):
@@ -50,11 +50,11 @@ def load_examples(paths: Iterable[Path]) -> List[Example]:
 LONG_DIR_NAME = "long"  # tests/nlu_heldout/long: message-board letters (100+ characters)
 
 
-def heldout_examples(root: Path = HELDOUT_DIR) -> List[Example]:
+def heldout_examples(root: Path = HELDOUT_DIR) -> list[Example]:
     return load_examples(root.rglob("*.yml"))
 
 
-def heldout_sets(root: Path = HELDOUT_DIR) -> Dict[str, List[Example]]:
+def heldout_sets(root: Path = HELDOUT_DIR) -> dict[str, list[Example]]:
     """The held-out set split as reported: "short" messages and "long" letters."""
     long_dir = root / LONG_DIR_NAME
     files = sorted(root.rglob("*.yml"))

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Dict, FrozenSet, Iterable, List, Sequence, Tuple
+from collections.abc import Iterable, Sequence
 
 _NOISE = re.compile(r"[\W_]+", re.UNICODE)
 
 
-def trigrams(text: str) -> FrozenSet[str]:
+def trigrams(text: str) -> frozenset[str]:
     folded = _NOISE.sub("", text.lower())
     if len(folded) < 3:
         return frozenset({folded}) if folded else frozenset()
@@ -22,14 +22,14 @@ def trigrams(text: str) -> FrozenSet[str]:
 
 
 def near_duplicates(heldout: Sequence[str], training: Sequence[str], threshold: float = 0.8,
-                    containment: float = 0.9) -> List[Tuple[str, str, float]]:
+                    containment: float = 0.9) -> list[tuple[str, str, float]]:
     """(held-out text, training text, similarity) for every suspicious pair."""
     grams = [trigrams(text) for text in training]
-    index: Dict[str, List[int]] = defaultdict(list)
+    index: dict[str, list[int]] = defaultdict(list)
     for number, gram_set in enumerate(grams):
         for gram in gram_set:
             index[gram].append(number)
-    found: List[Tuple[str, str, float]] = []
+    found: list[tuple[str, str, float]] = []
     for text in heldout:
         mine = trigrams(text)
         if not mine:
@@ -47,8 +47,8 @@ def near_duplicates(heldout: Sequence[str], training: Sequence[str], threshold: 
     return found
 
 
-def _shared_counts(grams: Iterable[str], index: Dict[str, List[int]]) -> Dict[int, int]:
-    counts: Dict[int, int] = defaultdict(int)
+def _shared_counts(grams: Iterable[str], index: dict[str, list[int]]) -> dict[int, int]:
+    counts: dict[int, int] = defaultdict(int)
     for gram in grams:
         for number in index.get(gram, ()):
             counts[number] += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from bot.knowledge.decide import scores_of_sentences
 
@@ -13,14 +13,14 @@ from bot.knowledge.decide import scores_of_sentences
 class Prediction:
     intent: str
     confidence: float
-    matter_ranking: List[Tuple[str, float]]
-    intent_ranking: List[Tuple[str, float]]
-    scope: Optional[float] = None  # the classifier's P(traffic police accept)
+    matter_ranking: list[tuple[str, float]]
+    intent_ranking: list[tuple[str, float]]
+    scope: float | None = None  # the classifier's P(traffic police accept)
     # (matter, confidence, P(accept)) per sentence of a long letter
-    sentences: Tuple[Tuple[str, float, float], ...] = ()
+    sentences: tuple[tuple[str, float, float], ...] = ()
 
 
-def prediction_from_parse(parsed: Dict[str, Any]) -> Prediction:
+def prediction_from_parse(parsed: dict[str, Any]) -> Prediction:
     intent = parsed.get("intent") or {}
     selector = (parsed.get("response_selector") or {}).get("describe_matter") or {}
     ranking = [
@@ -52,7 +52,7 @@ class ModelPredictor:
         parsed = self._loop.run_until_complete(self._agent.parse_message(text))
         return prediction_from_parse(parsed)
 
-    def predict_all(self, texts: List[str]) -> List[Prediction]:
+    def predict_all(self, texts: list[str]) -> list[Prediction]:
         return [self.predict(text) for text in texts]
 
     def close(self) -> None:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot.evaluation.examples import Example
 from bot.evaluation.predictor import Prediction
@@ -36,8 +36,8 @@ class ClassStats:
 
 @dataclass
 class Report:
-    intent_stats: Dict[str, ClassStats] = field(default_factory=dict)
-    matter_stats: Dict[str, ClassStats] = field(default_factory=dict)
+    intent_stats: dict[str, ClassStats] = field(default_factory=dict)
+    matter_stats: dict[str, ClassStats] = field(default_factory=dict)
     matter_total: int = 0
     answered: int = 0
     clarified: int = 0
@@ -47,8 +47,8 @@ class Report:
     not_accepted_total: int = 0
     false_acceptances: int = 0
     confusions: Counter = field(default_factory=Counter)
-    matter_pairs: List[Tuple[str, str]] = field(default_factory=list)
-    errors: List[Tuple[str, str, str]] = field(default_factory=list)
+    matter_pairs: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def intent_macro_f1(self) -> float:
@@ -80,7 +80,7 @@ class Report:
         stats = [s for name, s in self.matter_stats.items() if s.tp + s.fn]
         return sum(s.recall for s in stats) / len(stats) if stats else 0.0
 
-    def non_matter_intents(self) -> Dict[str, ClassStats]:
+    def non_matter_intents(self) -> dict[str, ClassStats]:
         """Intent stats of everything but matter descriptions (greetings, lookups, …)."""
         return {name: s for name, s in self.intent_stats.items()
                 if name not in (MATTER_INTENT, FALLBACK) and s.tp + s.fn}
@@ -98,7 +98,7 @@ class Report:
     def false_acceptance_rate(self) -> float:
         return self.false_acceptances / self.not_accepted_total if self.not_accepted_total else 0.0
 
-    def worst_confusions(self, n: int = 5) -> List[Tuple[Tuple[str, str], int]]:
+    def worst_confusions(self, n: int = 5) -> list[tuple[tuple[str, str], int]]:
         pairs: Counter = Counter()
         for (truth, predicted), count in self.confusions.items():
             if truth != predicted:
@@ -106,7 +106,7 @@ class Report:
         return pairs.most_common(n)
 
 
-def _count(stats: Dict[str, ClassStats], truth: str, predicted: str) -> None:
+def _count(stats: dict[str, ClassStats], truth: str, predicted: str) -> None:
     stats.setdefault(truth, ClassStats())
     stats.setdefault(predicted, ClassStats())
     if truth == predicted:
@@ -117,14 +117,14 @@ def _count(stats: Dict[str, ClassStats], truth: str, predicted: str) -> None:
 
 
 def bot_matter_decision(prediction: Prediction, text: str,
-                        kb: KnowledgeBase) -> Optional[Decision]:
+                        kb: KnowledgeBase) -> Decision | None:
     """What the bot does with a description (None when it is not taken as a matter)."""
     if prediction.intent != MATTER_INTENT:
         return None
     return decide(prediction.matter_ranking, text, kb, scope=prediction.scope)
 
 
-def committed_matter(decision: Optional[Decision]) -> Optional[str]:
+def committed_matter(decision: Decision | None) -> str | None:
     """The matter answered ('' for a clarifying question, None for no matter)."""
     if decision is None:
         return None
@@ -134,12 +134,12 @@ def committed_matter(decision: Optional[Decision]) -> Optional[str]:
 def evaluate(examples: Sequence[Example], predictions: Sequence[Prediction],
              kb: KnowledgeBase) -> Report:
     report = Report()
-    for example, prediction in zip(examples, predictions):
+    for example, prediction in zip(examples, predictions, strict=True):
         _count(report.intent_stats, example.intent, prediction.intent or FALLBACK)
         decision = bot_matter_decision(prediction, example.text, kb)
         committed = committed_matter(decision)
         truly_not_accepted = not example.matter or not kb.get(example.matter).accepted
-        said_accepted = bool(committed) and kb.get(committed).accepted
+        said_accepted = bool(committed and kb.get(committed).accepted)
         if truly_not_accepted:
             report.not_accepted_total += 1
             report.false_acceptances += int(said_accepted)
@@ -150,12 +150,12 @@ def evaluate(examples: Sequence[Example], predictions: Sequence[Prediction],
 
 
 def _score_matter(report: Report, example: Example, prediction: Prediction,
-                  decision: Optional[Decision], kb: KnowledgeBase) -> None:
+                  decision: Decision | None, kb: KnowledgeBase) -> None:
     committed = committed_matter(decision)
     report.matter_total += 1
     top = prediction.matter_ranking[0][0] if prediction.matter_ranking else "?"
     report.confusions[(example.matter, top)] += 1
-    if committed == "":
+    if decision is not None and committed == "":  # committed is None without a decision
         report.clarified += 1
         report.resolved_by_clarify += int(example.matter in decision.options)
     elif committed:
@@ -164,4 +164,5 @@ def _score_matter(report: Report, example: Example, prediction: Prediction,
         report.exact_correct += int(committed == example.matter)
     _count(report.matter_stats, example.matter, committed or ("clarify" if committed == "" else "other"))
     if committed != example.matter:
-        report.errors.append((example.text, example.matter, committed or ("clarify" if committed == "" else prediction.intent)))
+        shown = committed or ("clarify" if committed == "" else prediction.intent)
+        report.errors.append((example.text, example.matter, shown))

@@ -1,9 +1,9 @@
 """Plain-text tables of an evaluation report."""
 from __future__ import annotations
 
-from typing import List, Tuple
+from collections.abc import Mapping
 
-from bot.evaluation.report import Report
+from bot.evaluation.report import ClassStats, Report
 
 
 def headline(report: Report) -> str:
@@ -23,8 +23,8 @@ def headline(report: Report) -> str:
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
 
 
-def per_class(title: str, stats) -> str:
-    lines: List[str] = [f"{title:<28} {'prec':>6} {'rec':>6} {'f1':>6} {'n':>4}"]
+def per_class(title: str, stats: Mapping[str, ClassStats]) -> str:
+    lines: list[str] = [f"{title:<28} {'prec':>6} {'rec':>6} {'f1':>6} {'n':>4}"]
     for name, s in sorted(stats.items()):
         if s.tp + s.fn == 0:
             continue
@@ -54,7 +54,7 @@ COMPARISON_COLUMNS = (
 )
 
 
-def comparison(rows: List[Tuple[str, Report]]) -> str:
+def comparison(rows: list[tuple[str, Report]]) -> str:
     """One table: each (name, report) a row, the strict figures as columns."""
     width = max(len(name) for name, _ in rows)
     header = f"{'':<{width}} | " + " | ".join(title for title, _ in COMPARISON_COLUMNS) + " |  n"

@@ -1,12 +1,15 @@
-"""Wiring handoffs into the aiohttp gateway: router interceptor/observer, background loop,
-DeliveryHub reachability for the web chat, and the Telegram officers' group hook.
+"""Wiring handoffs into the aiohttp gateway.
+
+Router interceptor/observer, background loop, DeliveryHub reachability for the web chat,
+and the Telegram officers' group hook.
 
 ``bot.handoff`` itself knows nothing of aiohttp or Telegram; this module (gateway side)
-and ``bot.channels.telegram.officers`` (channel side) connect it to them."""
+and ``bot.channels.telegram.officers`` (channel side) connect it to them.
+"""
 from __future__ import annotations
 
 import logging
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from aiohttp import web
 from telegram import Bot
@@ -50,14 +53,14 @@ def _webchat_reachable(app: web.Application) -> Callable[[str, str], bool]:
     return reachable
 
 
-def _telegram_bot(app: web.Application) -> Optional[Bot]:
+def _telegram_bot(app: web.Application) -> Bot | None:
     runner = app.get(TELEGRAM_RUNNER_KEY)
     if runner is None or not runner.application.running:
         return None
     return runner.application.bot
 
 
-def setup_handoff(app: web.Application, accounts: Optional[AccountService] = None) -> HandoffRuntime:
+def setup_handoff(app: web.Application, accounts: AccountService | None = None) -> HandoffRuntime:
     """Create the runtime on the app's database (``FACTORY_KEY``) and hook it into the router."""
     settings = app[SETTINGS_KEY]
     factory = app[FACTORY_KEY]
@@ -81,6 +84,6 @@ def setup_handoff(app: web.Application, accounts: Optional[AccountService] = Non
     async def stop(_: web.Application) -> None:
         await runtime.stop()
 
-    app.on_startup.append(start)
-    app.on_shutdown.append(stop)
+    app.on_startup.append(start)  # type: ignore[arg-type]  # aiohttp 3.9's Signal vs aiosignal 1.4
+    app.on_shutdown.append(stop)  # type: ignore[arg-type]
     return runtime

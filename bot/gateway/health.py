@@ -12,7 +12,6 @@ it to the monitoring network only (deploy/nginx/jiaojing.conf.template).
 from __future__ import annotations
 
 import asyncio
-from typing import Dict, Optional
 
 import aiohttp
 from aiohttp import web
@@ -35,11 +34,11 @@ async def _rasa_up(session: aiohttp.ClientSession, url: str) -> bool:
     try:
         async with session.get(url + "/") as response:  # Rasa's root needs no token
             return response.status == 200
-    except (aiohttp.ClientError, asyncio.TimeoutError):
+    except (TimeoutError, aiohttp.ClientError):
         return False
 
 
-def _database_up(journal: Optional[MessageJournal]) -> Optional[bool]:
+def _database_up(journal: MessageJournal | None) -> bool | None:
     if journal is None:
         return None
     try:
@@ -53,11 +52,11 @@ async def healthz(request: web.Request) -> web.Response:
     urls = request.app[SETTINGS_KEY].rasa_backends
     async with aiohttp.ClientSession(timeout=CHECK_TIMEOUT) as session:
         states = await asyncio.gather(*(_rasa_up(session, url) for url in urls))
-    rasa: Dict[str, str] = {f"rasa-{index}": "up" if up else "down"
+    rasa: dict[str, str] = {f"rasa-{index}": "up" if up else "down"
                             for index, up in enumerate(states, start=1)}
     database = await asyncio.to_thread(_database_up, request.app.get(JOURNAL_KEY))
     healthy = all(states) and database is not False
-    body: Dict[str, object] = {"status": "ok" if healthy else "degraded", "rasa": rasa}
+    body: dict[str, object] = {"status": "ok" if healthy else "degraded", "rasa": rasa}
     if database is not None:
         body["database"] = "up" if database else "down"
     return web.json_response(body)
@@ -88,4 +87,4 @@ async def _register_gauges(app: web.Application) -> None:
 def setup_health(app: web.Application) -> None:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
-    app.on_startup.append(_register_gauges)
+    app.on_startup.append(_register_gauges)  # type: ignore[arg-type]  # aiohttp 3.9's Signal vs aiosignal 1.4

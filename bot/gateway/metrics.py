@@ -18,7 +18,8 @@ import logging
 import math
 import threading
 import time
-from typing import Any, Awaitable, Callable, Dict, Optional
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -56,7 +57,7 @@ def _counter_name(name: str) -> str:
 class Metrics:
     """The gateway's metrics in one per-application ``CollectorRegistry``."""
 
-    def __init__(self, registry: Optional[CollectorRegistry] = None) -> None:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
         self.messages = Counter(_counter_name(MESSAGES), "Citizen messages by channel and outcome",
                                 ["channel", "outcome"], registry=self.registry)
@@ -74,7 +75,7 @@ class Metrics:
             self.errors.labels(kind=kind)
         for channel in CHANNELS:
             self.fallbacks.labels(channel=channel)
-        self._gauges: Dict[str, Gauge] = {}
+        self._gauges: dict[str, Gauge] = {}
 
     def record(self, channel: str, handled: Handled, seconds: float) -> None:
         """One citizen message: its outcome, time to answer and whether it was understood."""
@@ -90,7 +91,7 @@ class Metrics:
         def value() -> float:
             try:
                 return float(read())
-            except Exception:  # noqa: BLE001 - e.g. the database is down: report NaN
+            except Exception:
                 logger.warning("metric %s could not be read", name, exc_info=True)
                 return math.nan
 
@@ -121,15 +122,17 @@ class Cached:
 
 
 class MeteredRouter(ConversationRouter):
-    """The conversation router, counted and timed for ``/metrics`` (once per message,
-    whichever channel calls :meth:`handle` or :meth:`handle_message`)."""
+    """The conversation router, counted and timed for ``/metrics``.
+
+    Once per message, whichever channel calls :meth:`handle` or :meth:`handle_message`.
+    """
 
     def __init__(self, rasa: RasaClient, metrics: Metrics, **options: Any) -> None:
         super().__init__(rasa, **options)
         self.metrics = metrics
 
     async def handle_message(self, channel: str, sender_id: str, text: str,
-                             metadata: Optional[Dict[str, Any]] = None) -> Handled:
+                             metadata: dict[str, Any] | None = None) -> Handled:
         started = time.perf_counter()
         try:
             handled = await super().handle_message(channel, sender_id, text, metadata)

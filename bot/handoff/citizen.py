@@ -8,7 +8,6 @@ paused when an officer takes it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional
 
 from bot.handoff.models import Reason
 from bot.handoff.office_hours import OfficeHours
@@ -25,9 +24,9 @@ __all__ = ["HandoffStart", "office_hours_of", "start_handoff"]
 class HandoffStart:
     """Replies for the citizen and whether the Rasa conversation must be paused now."""
 
-    replies: List[Reply]
+    replies: list[Reply]
     pause: bool
-    handoff: Optional[HandoffView]
+    handoff: HandoffView | None
 
 
 def office_hours_of(settings: Settings) -> OfficeHours:
@@ -48,15 +47,16 @@ def start_handoff(
     sender_id: str,
     reason: str = Reason.REQUESTED,
     *,
-    intro: Optional[str] = None,
-    matter: Optional[str] = None,
-    settings: Optional[Settings] = None,
-    texts: Optional[HandoffTexts] = None,
+    intro: str | None = None,
+    matter: str | None = None,
+    settings: Settings | None = None,
+    texts: HandoffTexts | None = None,
 ) -> HandoffStart:
     """Open (or reuse) the sender's handoff and build the citizen's replies.
 
     A database error propagates: the actions turn it into their one busy reply
-    (``actions.base``)."""
+    (``actions.base``).
+    """
     settings = settings or get_settings()
     texts = texts or default_texts()
     hours = office_hours_of(settings)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Dict, Set
+from typing import Any
 
 __all__ = ["EventBus"]
 
@@ -15,21 +15,21 @@ class EventBus:
     """Fan-out of small JSON-able events; a slow subscriber loses events, never blocks others."""
 
     def __init__(self) -> None:
-        self._queues: Set["asyncio.Queue[Dict[str, Any]]"] = set()
+        self._queues: set[asyncio.Queue[dict[str, Any]]] = set()
 
-    def subscribe(self) -> "asyncio.Queue[Dict[str, Any]]":
-        queue: "asyncio.Queue[Dict[str, Any]]" = asyncio.Queue(QUEUE_SIZE)
+    def subscribe(self) -> asyncio.Queue[dict[str, Any]]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_SIZE)
         self._queues.add(queue)
         return queue
 
-    def unsubscribe(self, queue: "asyncio.Queue[Dict[str, Any]]") -> None:
+    def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
         self._queues.discard(queue)
 
     @property
     def subscribers(self) -> int:
         return len(self._queues)
 
-    def publish(self, event: Dict[str, Any]) -> None:
+    def publish(self, event: dict[str, Any]) -> None:
         for queue in list(self._queues):
             try:
                 queue.put_nowait(event)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Tuple
 
 from bot.common.clock import to_naive_utc
 from bot.handoff.texts import HandoffTexts
@@ -25,7 +24,7 @@ class OfficeStatus:
 class OfficeHours:
     """``hours`` = (start, end) in whole hours, China time; weekdays only unless ``all_week``."""
 
-    hours: Tuple[int, int] = (9, 17)
+    hours: tuple[int, int] = (9, 17)
     weekdays_only: bool = True
 
     def _working_day(self, local: datetime) -> bool:
@@ -45,7 +44,7 @@ class OfficeHours:
         return OfficeStatus(False, day)
 
     def describe(self, texts: HandoffTexts) -> str:
-        """E.g. 人工服务时间：周一至周五9:00–17:00。"""
+        """The office-hours line, e.g. ``人工服务时间：周一至周五9:00–17:00。``."""
         days = texts.get("weekdays_only") if self.weekdays_only else texts.get("all_week")
         start, end = self.hours
         return texts.get("office_hours_line", days=days, start=f"{start}:00", end=f"{end}:00")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Optional
 
 __all__ = ["parse_rating"]
 
@@ -20,7 +19,7 @@ _WORDS = (
 )
 
 
-def parse_rating(text: str, entity: Optional[str] = None) -> Optional[int]:
+def parse_rating(text: str, entity: str | None = None) -> int | None:
     """The rating 1–5, preferring the ``rating`` entity, then digits, then words; else None."""
     for candidate in (entity, text):
         if not candidate:

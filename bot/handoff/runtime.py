@@ -1,6 +1,8 @@
-"""The gateway side of handoffs: routing paused conversations to officers, early warnings,
-officer actions with their side effects (pause/resume in Rasa, delivery), and a background
-loop that alerts officers, resumes closed conversations and retries undelivered messages.
+"""The gateway side of handoffs.
+
+Routing paused conversations to officers, early warnings, officer actions with their
+side effects (pause/resume in Rasa, delivery), and a background loop that alerts
+officers, resumes closed conversations and retries undelivered messages.
 
 Everything that must survive a restart lives in the database (``HandoffService``); the
 loop picks it up again on start, so a waiting handoff stays waiting, a paused
@@ -9,9 +11,11 @@ conversation stays paused and queued messages are delivered once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol, Tuple, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -28,7 +32,7 @@ from bot.handoff.warning import WarningDetector
 from bot.privacy import mask_sender_id
 from bot.replies import HANDOFF_SIGNAL, Reply
 
-__all__ = ["HandoffRuntime", "OfficersAlert", "RESUMED_ACTION"]
+__all__ = ["RESUMED_ACTION", "HandoffRuntime", "OfficersAlert"]
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +44,13 @@ MIN_PASS_SECONDS = 0.15
 MAX_BACKOFF = 60.0
 T = TypeVar("T")
 Reachable = Callable[[str, str], bool]
-Key = Tuple[str, str]  # (channel, sender id)
+Key = tuple[str, str]  # (channel, sender id)
 
 
 class OfficersAlert(Protocol):
     """Optional extra alert channel (the Telegram officers' group)."""
 
-    async def notify(self, handoff: HandoffView) -> Optional[int]: ...
+    async def notify(self, handoff: HandoffView) -> int | None: ...
 
     async def claimed(self, handoff: HandoffView) -> None: ...
 
@@ -61,7 +65,7 @@ class HandoffRuntime:
         delivery: DeliveryHub,
         texts: HandoffTexts,
         detector: WarningDetector,
-        bus: Optional[EventBus] = None,
+        bus: EventBus | None = None,
         reachable: Reachable = lambda channel, sender: True,
         poll_seconds: float = POLL_SECONDS,
         min_pass_seconds: float = MIN_PASS_SECONDS,
@@ -73,22 +77,22 @@ class HandoffRuntime:
         self.detector = detector
         self.bus = bus or EventBus()
         self.reachable = reachable
-        self.officers_alert: Optional[OfficersAlert] = None
+        self.officers_alert: OfficersAlert | None = None
         self.poll_seconds = poll_seconds
         self.min_pass_seconds = min(min_pass_seconds, poll_seconds)
         self._wake = asyncio.Event()
-        self._task: Optional["asyncio.Task[None]"] = None
+        self._task: asyncio.Task[None] | None = None
         self._deliver_lock = asyncio.Lock()
         self._notify_lock = asyncio.Lock()
-        self._resume_locks: Dict[int, asyncio.Lock] = {}
-        self._backoff: Dict[Tuple[str, int], Tuple[float, float]] = {}  # key → (retry at, delay)
+        self._resume_locks: dict[int, asyncio.Lock] = {}
+        self._backoff: dict[tuple[str, int], tuple[float, float]] = {}  # key → (retry at, delay)
         self._last_db_error = 0.0
         # Conversations that have (or may just have got) a handoff: only their messages
         # need a database look-up; everyone else's go straight to the bot. Refreshed from
         # the database on every pass of the loop (at least once a second) and marked at
         # once when the bot or an early warning opens a handoff. ``None``: not loaded yet.
-        self._with_handoff: Optional[set[Key]] = None
-        self._marked: Dict[Key, float] = {}
+        self._with_handoff: set[Key] | None = None
+        self._marked: dict[Key, float] = {}
 
     async def db(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a (blocking) service call in a worker thread."""
@@ -117,7 +121,7 @@ class HandoffRuntime:
         self.bus.publish({"type": kind, "handoff": handoff_id, **extra})
 
     # ------------------------------------------------------- router hooks
-    async def intercept(self, channel: str, sender_id: str, text: str) -> Optional[List[Reply]]:
+    async def intercept(self, channel: str, sender_id: str, text: str) -> list[Reply] | None:
         """Router interceptor: paused conversations go to the officer, never to Rasa.
 
         Fails open: on a database error the message goes to the bot as usual.
@@ -128,7 +132,7 @@ class HandoffRuntime:
             self._db_error("intercept", error)
             return None
 
-    async def _intercept(self, channel: str, sender_id: str, text: str) -> Optional[List[Reply]]:
+    async def _intercept(self, channel: str, sender_id: str, text: str) -> list[Reply] | None:
         hit = self.detector.detect(text)
         if hit:
             self._mark((channel, sender_id))
@@ -154,7 +158,7 @@ class HandoffRuntime:
             return [Reply(self.texts.get("waiting_ack"))]
         return []
 
-    async def observe(self, channel: str, sender_id: str, text: str, replies: List[Reply]) -> None:
+    async def observe(self, channel: str, sender_id: str, text: str, replies: list[Reply]) -> None:
         """Router observer: the bot signals a handoff it opened — route and alert now."""
         if any(reply.signal == HANDOFF_SIGNAL for reply in replies):
             self._mark((channel, sender_id))
@@ -162,7 +166,7 @@ class HandoffRuntime:
 
     # ---------------------------------------------------- officer actions
     async def claim(self, handoff_id: int, officer: OfficerView,
-                    ip: Optional[str] = None) -> Optional[HandoffView]:
+                    ip: str | None = None) -> HandoffView | None:
         """Atomic claim; pauses the conversation and tells the citizen an officer joined."""
         view = await self.db(self.service.claim, handoff_id, officer.id, officer.username, ip)
         if view is None:
@@ -183,7 +187,7 @@ class HandoffRuntime:
         return view
 
     async def release(self, handoff_id: int, officer: OfficerView,
-                      ip: Optional[str] = None) -> Optional[HandoffView]:
+                      ip: str | None = None) -> HandoffView | None:
         view = await self.db(self.service.release, handoff_id, officer.id, officer.username,
                              admin=officer.is_admin, ip=ip)
         if view is not None:
@@ -192,19 +196,19 @@ class HandoffRuntime:
         return view
 
     async def transfer(self, handoff_id: int, officer: OfficerView, to_officer_id: int,
-                       ip: Optional[str] = None) -> Optional[HandoffView]:
+                       ip: str | None = None) -> HandoffView | None:
         view = await self.db(self.service.transfer, handoff_id, officer.id, to_officer_id,
                              officer.username, admin=officer.is_admin, ip=ip)
         if view is not None:
             self._publish("state", view.id, officer=to_officer_id)
         return view
 
-    def _may_write(self, view: Optional[HandoffView], officer: OfficerView) -> bool:
+    def _may_write(self, view: HandoffView | None, officer: OfficerView) -> bool:
         return (view is not None and view.status == Status.ASSIGNED
                 and (view.officer_id == officer.id or officer.is_admin))
 
     async def reply(self, handoff_id: int, officer: OfficerView, text: str,
-                    ip: Optional[str] = None) -> Optional[MessageView]:
+                    ip: str | None = None) -> MessageView | None:
         """Store the officer's reply and deliver it (retried later if the citizen is away)."""
         text = text.strip()
         view = await self.db(self.service.get, handoff_id)
@@ -217,7 +221,7 @@ class HandoffRuntime:
         return message
 
     async def note(self, handoff_id: int, officer: OfficerView, text: str,
-                   ip: Optional[str] = None) -> Optional[MessageView]:
+                   ip: str | None = None) -> MessageView | None:
         """A private note (never shown to the citizen)."""
         text = text.strip()
         if not text or await self.db(self.service.get, handoff_id) is None:
@@ -228,7 +232,7 @@ class HandoffRuntime:
         return message
 
     async def close(self, handoff_id: int, officer: OfficerView, note: str,
-                    ip: Optional[str] = None) -> Optional[HandoffView]:
+                    ip: str | None = None) -> HandoffView | None:
         """Close, then resume the Rasa conversation (the bot asks for a rating)."""
         view = await self.db(self.service.close, handoff_id, officer.id, note, officer.username,
                              admin=officer.is_admin, ip=ip)
@@ -241,7 +245,7 @@ class HandoffRuntime:
 
     # ------------------------------------------------------------- resume
     async def resume(self, view: HandoffView) -> bool:
-        """resume event + action_handoff_resumed in Rasa; its messages go to the citizen once."""
+        """Resume event + action_handoff_resumed in Rasa; its messages go to the citizen once."""
         lock = self._resume_locks.setdefault(view.id, asyncio.Lock())
         async with lock:
             fresh = await self.db(self.service.get, view.id)
@@ -309,13 +313,13 @@ class HandoffRuntime:
                         mask_sender_id(handoff.sender_id), type(error).__name__)
             return False
 
-    def _failed(self, key: Tuple[str, int]) -> None:
+    def _failed(self, key: tuple[str, int]) -> None:
         """Back off exponentially (1 s, 2 s, 4 s … 60 s) before trying ``key`` again."""
         _, last = self._backoff.get(key, (0.0, 0.0))
         delay = next_delay(last, first=1.0, cap=MAX_BACKOFF)
         self._backoff[key] = (time.monotonic() + delay, delay)
 
-    def _waiting(self, key: Tuple[str, int]) -> bool:
+    def _waiting(self, key: tuple[str, int]) -> bool:
         return self._backoff.get(key, (0.0, 0.0))[0] > time.monotonic()
 
     # ------------------------------------------------------ notifications
@@ -324,7 +328,7 @@ class HandoffRuntime:
         async with self._notify_lock:
             pending = await self.db(self.service.pending_notifications)
             for view in pending:
-                telegram_id: Optional[int] = None
+                telegram_id: int | None = None
                 if self.officers_alert is not None:
                     telegram_id = await self._safely(self.officers_alert.notify(view),
                                                      "telegram alert")
@@ -333,7 +337,7 @@ class HandoffRuntime:
                               reason=view.reason_label)
             return len(pending)
 
-    async def _safely(self, awaitable: Awaitable[T], what: str) -> Optional[T]:
+    async def _safely(self, awaitable: Awaitable[T], what: str) -> T | None:
         try:
             return await awaitable
         except Exception as error:  # noqa: BLE001 - optional channel, log and go on
@@ -364,14 +368,12 @@ class HandoffRuntime:
             self._wake.clear()
             try:
                 await self.tick()
-            except Exception:  # noqa: BLE001 - the loop must survive anything
+            except Exception:
                 log.exception("handoff loop pass failed")
             await asyncio.sleep(self.min_pass_seconds)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(),
                                        self.poll_seconds - self.min_pass_seconds)
-            except asyncio.TimeoutError:
-                pass
 
     def start(self) -> None:
         if self._task is None:

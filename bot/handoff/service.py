@@ -10,9 +10,10 @@ action server calls it directly.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import ContextManager, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -33,7 +34,7 @@ from bot.privacy import mask_text
 from bot.replies import Button, Reply
 from bot.store.db import session_scope
 
-__all__ = ["HandoffService", "Opened", "RETRY_WINDOW", "RATING_WINDOW"]
+__all__ = ["RATING_WINDOW", "RETRY_WINDOW", "HandoffService", "Opened"]
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class Opened:
     escalated: bool
 
 
-def _merge_tags(old: str, new: Iterable[str]) -> Tuple[str, bool]:
+def _merge_tags(old: str, new: Iterable[str]) -> tuple[str, bool]:
     tags = [t for t in (old or "").split(",") if t]
     added = [t for t in new if t and t not in tags]
     return ",".join(tags + added)[:255], bool(added)
@@ -72,18 +73,18 @@ class HandoffService:
         return to_naive_utc(self._clock())
 
     # ---------------------------------------------------------------- helpers
-    def _session(self) -> ContextManager[Session]:
+    def _session(self) -> AbstractContextManager[Session]:
         return session_scope(self._factory)
 
     @staticmethod
-    def _names(session: Session, ids: Iterable[Optional[int]]) -> Dict[int, str]:
+    def _names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
         wanted = {i for i in ids if i is not None}
         if not wanted:
             return {}
         rows = session.execute(select(Officer.id, Officer.display_name).where(Officer.id.in_(wanted)))
         return {row.id: row.display_name for row in rows}
 
-    def _views(self, session: Session, rows: Sequence[Handoff]) -> List[HandoffView]:
+    def _views(self, session: Session, rows: Sequence[Handoff]) -> list[HandoffView]:
         names = self._names(session, (r.officer_id for r in rows))
         return [handoff_view(r, names.get(r.officer_id)) for r in rows]
 
@@ -91,7 +92,7 @@ class HandoffService:
         return self._views(session, [row])[0]
 
     @staticmethod
-    def _open_row(session: Session, channel: str, sender_id: str) -> Optional[Handoff]:
+    def _open_row(session: Session, channel: str, sender_id: str) -> Handoff | None:
         query = select(Handoff).where(Handoff.channel == channel, Handoff.sender_id == sender_id,
                                       Handoff.status != Status.CLOSED)
         return session.execute(query).scalars().first()
@@ -105,7 +106,7 @@ class HandoffService:
         *,
         priority: str = Priority.NORMAL,
         paused: bool = True,
-        matter: Optional[str] = None,
+        matter: str | None = None,
         warning_tags: Sequence[str] = (),
     ) -> Opened:
         """Open a handoff for the sender, or update the open one (pause, escalate, add tags).
@@ -124,7 +125,7 @@ class HandoffService:
         raise RuntimeError("could not open a handoff")
 
     def _request_once(self, channel: str, sender_id: str, reason: str, priority: str, paused: bool,
-                      matter: Optional[str], warning_tags: Sequence[str]) -> Opened:
+                      matter: str | None, warning_tags: Sequence[str]) -> Opened:
         with self._session() as session:
             now = self.now()
             row = self._open_row(session, channel, sender_id)
@@ -158,17 +159,17 @@ class HandoffService:
             return Opened(self._view(session, row), False, escalated)
 
     # ----------------------------------------------------------- reading
-    def get(self, handoff_id: int) -> Optional[HandoffView]:
+    def get(self, handoff_id: int) -> HandoffView | None:
         with self._session() as session:
             row = session.get(Handoff, handoff_id)
             return self._view(session, row) if row else None
 
-    def open_for(self, channel: str, sender_id: str) -> Optional[HandoffView]:
+    def open_for(self, channel: str, sender_id: str) -> HandoffView | None:
         with self._session() as session:
             row = self._open_row(session, channel, sender_id)
             return self._view(session, row) if row else None
 
-    def active_for(self, channel: str, sender_id: str) -> Optional[HandoffView]:
+    def active_for(self, channel: str, sender_id: str) -> HandoffView | None:
         """The open handoff, or a closed one whose conversation is not resumed yet."""
         query = (select(Handoff)
                  .where(Handoff.channel == channel, Handoff.sender_id == sender_id, _UNFINISHED)
@@ -177,27 +178,27 @@ class HandoffService:
             row = session.execute(query).scalars().first()
             return self._view(session, row) if row else None
 
-    def active_keys(self) -> List[Tuple[str, str]]:
+    def active_keys(self) -> list[tuple[str, str]]:
         """(channel, sender) of every conversation ``active_for`` would find a handoff for."""
         query = select(Handoff.channel, Handoff.sender_id).distinct().where(_UNFINISHED)
         with self._session() as session:
             return [(channel, sender) for channel, sender in session.execute(query)]
 
-    def for_telegram_message(self, message_id: int) -> Optional[HandoffView]:
+    def for_telegram_message(self, message_id: int) -> HandoffView | None:
         query = select(Handoff).where(Handoff.telegram_message_id == message_id).order_by(
             Handoff.id.desc()).limit(1)
         with self._session() as session:
             row = session.execute(query).scalars().first()
             return self._view(session, row) if row else None
 
-    def waiting(self) -> List[HandoffView]:
+    def waiting(self) -> list[HandoffView]:
         """Waiting handoffs: urgent first, then the longest waiting."""
         query = (select(Handoff).where(Handoff.status == Status.WAITING)
                  .order_by(_URGENT_FIRST, Handoff.created_at, Handoff.id))
         with self._session() as session:
             return self._views(session, session.execute(query).scalars().all())
 
-    def assigned(self, officer_id: Optional[int] = None) -> List[HandoffView]:
+    def assigned(self, officer_id: int | None = None) -> list[HandoffView]:
         """Assigned handoffs (of one officer, or all), urgent first."""
         query = (select(Handoff).where(Handoff.status == Status.ASSIGNED)
                  .order_by(_URGENT_FIRST, Handoff.claimed_at, Handoff.id))
@@ -206,14 +207,14 @@ class HandoffService:
         with self._session() as session:
             return self._views(session, session.execute(query).scalars().all())
 
-    def closed(self, limit: int = 50, offset: int = 0) -> List[HandoffView]:
+    def closed(self, limit: int = 50, offset: int = 0) -> list[HandoffView]:
         query = (select(Handoff).where(Handoff.status == Status.CLOSED)
                  .order_by(Handoff.closed_at.desc(), Handoff.id.desc())
                  .limit(max(1, min(limit, 500))).offset(max(0, offset)))
         with self._session() as session:
             return self._views(session, session.execute(query).scalars().all())
 
-    def history(self, sender_id: str, limit: int = 20) -> List[HandoffView]:
+    def history(self, sender_id: str, limit: int = 20) -> list[HandoffView]:
         """Earlier handoffs of the same citizen, newest first."""
         query = (select(Handoff).where(Handoff.sender_id == sender_id)
                  .order_by(Handoff.id.desc()).limit(limit))
@@ -225,7 +226,7 @@ class HandoffService:
         ids = [view.id for view in self.waiting()]
         return ids.index(handoff_id) if handoff_id in ids else 0
 
-    def counts(self) -> Dict[str, int]:
+    def counts(self) -> dict[str, int]:
         query = select(Handoff.status, func.count()).where(Handoff.status != Status.CLOSED).group_by(
             Handoff.status)
         with self._session() as session:
@@ -234,9 +235,9 @@ class HandoffService:
                 Status.ASSIGNED: found.get(Status.ASSIGNED, 0)}
 
     # ------------------------------------------------------- transitions
-    def _transition(self, handoff_id: int, where: List[object], values: Dict[str, object],
-                    actor: str, action: str, detail: Optional[Dict[str, object]] = None,
-                    ip: Optional[str] = None) -> Optional[HandoffView]:
+    def _transition(self, handoff_id: int, where: list[object], values: dict[str, object],
+                    actor: str, action: str, detail: dict[str, object] | None = None,
+                    ip: str | None = None) -> HandoffView | None:
         """One conditional UPDATE (+ audit entry); None when the condition did not hold."""
         with self._session() as session:
             now = self.now()
@@ -253,11 +254,11 @@ class HandoffService:
             row = session.get(Handoff, handoff_id, populate_existing=True)
             return self._view(session, row)
 
-    def _own(self, officer_id: int, admin: bool) -> List[object]:
+    def _own(self, officer_id: int, admin: bool) -> list[object]:
         return [] if admin else [Handoff.officer_id == officer_id]
 
     def claim(self, handoff_id: int, officer_id: int, actor: str,
-              ip: Optional[str] = None) -> Optional[HandoffView]:
+              ip: str | None = None) -> HandoffView | None:
         """Atomically take a waiting handoff; None if someone else was faster (or it is not waiting)."""
         now = self.now()
         return self._transition(handoff_id, [Handoff.status == Status.WAITING],
@@ -265,7 +266,7 @@ class HandoffService:
                                  "claimed_at": now}, actor, "claim", None, ip)
 
     def release(self, handoff_id: int, officer_id: int, actor: str, *, admin: bool = False,
-                ip: Optional[str] = None) -> Optional[HandoffView]:
+                ip: str | None = None) -> HandoffView | None:
         """Put an assigned handoff back into the waiting queue (officers are alerted again)."""
         return self._transition(handoff_id, [Handoff.status == Status.ASSIGNED,
                                              *self._own(officer_id, admin)],
@@ -273,7 +274,7 @@ class HandoffService:
                                  "notified_at": None}, actor, "release", None, ip)
 
     def transfer(self, handoff_id: int, officer_id: int, to_officer_id: int, actor: str, *,
-                 admin: bool = False, ip: Optional[str] = None) -> Optional[HandoffView]:
+                 admin: bool = False, ip: str | None = None) -> HandoffView | None:
         """Hand an assigned handoff to another active officer."""
         with self._session() as session:
             target = session.get(Officer, to_officer_id)
@@ -286,9 +287,9 @@ class HandoffService:
                                 {"to": to_officer_id}, ip)
 
     def close(self, handoff_id: int, officer_id: int, note: str, actor: str, *,
-              admin: bool = False, ip: Optional[str] = None) -> Optional[HandoffView]:
+              admin: bool = False, ip: str | None = None) -> HandoffView | None:
         """Close with a resolution note: the officer's own handoff, a waiting one, or any (admin)."""
-        where: List[object] = [Handoff.status != Status.CLOSED]
+        where: list[object] = [Handoff.status != Status.CLOSED]
         if not admin:
             where.append(or_(Handoff.officer_id == officer_id, Handoff.status == Status.WAITING))
         return self._transition(handoff_id, where,
@@ -297,7 +298,7 @@ class HandoffService:
                                 actor, "close", {"note": mask_text(note.strip())[:200]}, ip)
 
     def _flag_once(self, handoff_id: int, column: str, value: object = True,
-                   extra: Optional[Dict[str, object]] = None) -> bool:
+                   extra: dict[str, object] | None = None) -> bool:
         """Set a column once (UPDATE … WHERE column is unset); True for the caller that set it."""
         col = getattr(Handoff, column)
         unset = col.is_(False) if value is True else col.is_(None)
@@ -330,11 +331,12 @@ class HandoffService:
                                            delivered=False, attempts=0))
             return True
 
-    def mark_notified(self, handoff_id: int, telegram_message_id: Optional[int] = None) -> bool:
-        extra = {"telegram_message_id": telegram_message_id} if telegram_message_id else None
+    def mark_notified(self, handoff_id: int, telegram_message_id: int | None = None) -> bool:
+        extra: dict[str, object] | None = (
+            {"telegram_message_id": telegram_message_id} if telegram_message_id else None)
         return self._flag_once(handoff_id, "notified_at", self.now(), extra)
 
-    def pending_notifications(self) -> List[HandoffView]:
+    def pending_notifications(self) -> list[HandoffView]:
         """Open handoffs officers have not been alerted about (new, escalated or released)."""
         query = (select(Handoff).where(Handoff.status != Status.CLOSED,
                                        Handoff.notified_at.is_(None))
@@ -342,16 +344,16 @@ class HandoffService:
         with self._session() as session:
             return self._views(session, session.execute(query).scalars().all())
 
-    def pending_resumes(self) -> List[HandoffView]:
+    def pending_resumes(self) -> list[HandoffView]:
         """Closed handoffs whose Rasa conversation still has to be resumed."""
         query = select(Handoff).where(Handoff.status == Status.CLOSED, Handoff.resumed_at.is_(None))
         with self._session() as session:
             return self._views(session, session.execute(query.order_by(Handoff.id)).scalars().all())
 
     # ---------------------------------------------------------- messages
-    def add_message(self, handoff_id: int, kind: str, text: str, *, author_id: Optional[int] = None,
-                    buttons: Sequence[Button] = (), actor: Optional[str] = None,
-                    ip: Optional[str] = None) -> MessageView:
+    def add_message(self, handoff_id: int, kind: str, text: str, *, author_id: int | None = None,
+                    buttons: Sequence[Button] = (), actor: str | None = None,
+                    ip: str | None = None) -> MessageView:
         """Store a message; outgoing kinds start undelivered.  ``actor`` adds an audit entry."""
         if kind not in Kind.ALL:
             raise ValueError(f"bad kind {kind}")
@@ -368,7 +370,7 @@ class HandoffService:
             names = self._names(session, [author_id])
             return message_view(row, names.get(author_id) if author_id else None)
 
-    def messages(self, handoff_id: int) -> List[MessageView]:
+    def messages(self, handoff_id: int) -> list[MessageView]:
         query = select(HandoffMessage).where(HandoffMessage.handoff_id == handoff_id).order_by(
             HandoffMessage.id)
         with self._session() as session:
@@ -376,12 +378,12 @@ class HandoffService:
             names = self._names(session, (r.author_id for r in rows))
             return [message_view(r, names.get(r.author_id)) for r in rows]
 
-    def message(self, message_id: int) -> Optional[MessageView]:
+    def message(self, message_id: int) -> MessageView | None:
         with self._session() as session:
             row = session.get(HandoffMessage, message_id)
             return message_view(row) if row else None
 
-    def undelivered(self, limit: int = 200) -> List[Tuple[HandoffView, MessageView]]:
+    def undelivered(self, limit: int = 200) -> list[tuple[HandoffView, MessageView]]:
         """Outgoing messages not yet delivered (younger than RETRY_WINDOW), oldest first."""
         since = self.now() - RETRY_WINDOW
         query = (select(HandoffMessage, Handoff).join(Handoff, Handoff.id == HandoffMessage.handoff_id)
@@ -408,7 +410,7 @@ class HandoffService:
                             .execution_options(**_NO_SYNC))
 
     # ------------------------------------------------------------ rating
-    def store_rating(self, sender_id: str, rating: int) -> Optional[HandoffView]:
+    def store_rating(self, sender_id: str, rating: int) -> HandoffView | None:
         """Store 1–5 on the sender's latest handoff closed within RATING_WINDOW (回访)."""
         if not 1 <= rating <= 5:
             raise ValueError("rating must be 1..5")

@@ -4,19 +4,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import List, Optional, Tuple
 
 from bot.handoff.models import Handoff, HandoffMessage, Kind, Priority, Reason, Status
 from bot.replies import Button, Reply
 
 __all__ = [
-    "HandoffView",
     "CHANNEL_LABELS",
     "KIND_LABELS",
-    "MessageView",
     "PRIORITY_LABELS",
     "REASON_LABELS",
     "STATUS_LABELS",
+    "HandoffView",
+    "MessageView",
     "handoff_view",
     "message_view",
 ]
@@ -45,19 +44,19 @@ class HandoffView:
     reason: str
     priority: str
     paused: bool
-    matter: Optional[str]
-    warning_tags: Tuple[str, ...]
-    officer_id: Optional[int]
-    officer_name: Optional[str]
+    matter: str | None
+    warning_tags: tuple[str, ...]
+    officer_id: int | None
+    officer_name: str | None
     created_at: datetime
-    claimed_at: Optional[datetime]
-    closed_at: Optional[datetime]
+    claimed_at: datetime | None
+    closed_at: datetime | None
     updated_at: datetime
-    resolution_note: Optional[str]
-    rating: Optional[int]
-    resumed_at: Optional[datetime]
-    notified_at: Optional[datetime]
-    telegram_message_id: Optional[int]
+    resolution_note: str | None
+    rating: int | None
+    resumed_at: datetime | None
+    notified_at: datetime | None
+    telegram_message_id: int | None
     citizen_acked: bool
 
     @property
@@ -82,7 +81,7 @@ class HandoffView:
 
     def waited_seconds(self, now: datetime) -> int:
         """Seconds from the request until claimed (or until ``now`` while waiting)."""
-        end = self.claimed_at or (self.closed_at if self.status == Status.CLOSED else now)
+        end = self.claimed_at or ((self.closed_at or now) if self.status == Status.CLOSED else now)
         return max(0, int((end - self.created_at).total_seconds()))
 
 
@@ -94,9 +93,9 @@ class MessageView:
     handoff_id: int
     kind: str
     text: str
-    buttons: Tuple[Button, ...]
-    author_id: Optional[int]
-    author_name: Optional[str]
+    buttons: tuple[Button, ...]
+    author_id: int | None
+    author_name: str | None
     created_at: datetime
     delivered: bool
 
@@ -108,11 +107,11 @@ class MessageView:
         return Reply(self.text, list(self.buttons))
 
 
-def _tags(value: Optional[str]) -> Tuple[str, ...]:
+def _tags(value: str | None) -> tuple[str, ...]:
     return tuple(tag for tag in (value or "").split(",") if tag)
 
 
-def handoff_view(row: Handoff, officer_name: Optional[str] = None) -> HandoffView:
+def handoff_view(row: Handoff, officer_name: str | None = None) -> HandoffView:
     return HandoffView(
         id=row.id, channel=row.channel, sender_id=row.sender_id, status=row.status,
         reason=row.reason, priority=row.priority, paused=bool(row.paused), matter=row.matter,
@@ -124,18 +123,18 @@ def handoff_view(row: Handoff, officer_name: Optional[str] = None) -> HandoffVie
     )
 
 
-def buttons_from_json(value: Optional[str]) -> Tuple[Button, ...]:
-    items: List[dict] = json.loads(value) if value else []
+def buttons_from_json(value: str | None) -> tuple[Button, ...]:
+    items: list[dict] = json.loads(value) if value else []
     return tuple(Button(str(b["title"]), str(b["payload"])) for b in items)
 
 
-def buttons_to_json(buttons: Tuple[Button, ...] | List[Button]) -> Optional[str]:
+def buttons_to_json(buttons: tuple[Button, ...] | list[Button]) -> str | None:
     if not buttons:
         return None
     return json.dumps([b.to_rasa() for b in buttons], ensure_ascii=False)
 
 
-def message_view(row: HandoffMessage, author_name: Optional[str] = None) -> MessageView:
+def message_view(row: HandoffMessage, author_name: str | None = None) -> MessageView:
     return MessageView(
         id=row.id, handoff_id=row.handoff_id, kind=row.kind, text=row.text,
         buttons=buttons_from_json(row.buttons), author_id=row.author_id, author_name=author_name,

@@ -1,13 +1,18 @@
-"""Early-warning detector (苗头性): self-harm, violence, collective or Beijing petitions,
-banners, road blocks and strong distress, from the vocabulary in ``data/handoff/warning.yml``."""
+"""Early-warning detector (苗头性).
+
+Self-harm, violence, collective or Beijing petitions, banners, road blocks and strong
+distress, from the vocabulary in ``data/handoff/warning.yml``.
+"""
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Pattern, Tuple
+from re import Pattern
+from typing import cast
 
 import yaml
 
@@ -25,10 +30,10 @@ class WarningCategory:
 
     key: str
     label: str
-    terms: Tuple[str, ...]
-    patterns: Tuple[Pattern[str], ...]
+    terms: tuple[str, ...]
+    patterns: tuple[Pattern[str], ...]
 
-    def find(self, text: str) -> Optional[str]:
+    def find(self, text: str) -> str | None:
         """The first matching term or pattern match in (normalised) ``text``."""
         for term in self.terms:
             if term in text:
@@ -44,9 +49,9 @@ class WarningCategory:
 class WarningHit:
     """What was found: category keys (in file order) and the matched words."""
 
-    categories: Tuple[str, ...]
-    matches: Tuple[str, ...]
-    labels: Tuple[str, ...]
+    categories: tuple[str, ...]
+    matches: tuple[str, ...]
+    labels: tuple[str, ...]
 
     def __bool__(self) -> bool:
         return bool(self.categories)
@@ -60,20 +65,20 @@ def normalise(text: str) -> str:
 class WarningDetector:
     """Finds warning signs in a citizen message; payloads (``/intent``) are never checked."""
 
-    def __init__(self, categories: List[WarningCategory], exclude: Tuple[str, ...] = ()) -> None:
+    def __init__(self, categories: list[WarningCategory], exclude: tuple[str, ...] = ()) -> None:
         self.categories = categories
         self.exclude = tuple(sorted((normalise(e) for e in exclude if e), key=len, reverse=True))
 
     @classmethod
-    def from_file(cls, path: Path = WARNING_PATH) -> "WarningDetector":
+    def from_file(cls, path: Path = WARNING_PATH) -> WarningDetector:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        raw: Dict[str, Dict[str, object]] = data.get("categories") or {}
+        raw: dict[str, dict[str, object]] = data.get("categories") or {}
         if not raw:
             raise ValueError(f"{path.name}: no categories")
         categories = []
         for key, spec in raw.items():
-            terms = tuple(normalise(str(t)) for t in spec.get("terms") or [])  # type: ignore[union-attr]
-            patterns = tuple(re.compile(str(p)) for p in spec.get("patterns") or [])  # type: ignore[union-attr]
+            terms = tuple(normalise(str(t)) for t in cast(Iterable[object], spec.get("terms") or []))
+            patterns = tuple(re.compile(str(p)) for p in cast(Iterable[object], spec.get("patterns") or []))
             if not terms and not patterns:
                 raise ValueError(f"{path.name}: category {key} has no terms or patterns")
             categories.append(WarningCategory(str(key), str(spec.get("label") or key), terms, patterns))

@@ -12,10 +12,10 @@ its heading (``第二十三条 有下列情形之一的……``); the lines up t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot.knowledge.loader import REPO_ROOT, LegalBasis
 
@@ -66,7 +66,7 @@ def int_to_chinese(number: int) -> str:
     """112 -> 一百一十二, 20 -> 二十, 18 -> 十八, 108 -> 一百零八 (1..9999)."""
     if not 0 < number < 10000:
         raise LawError(f"article number out of range: {number}")
-    parts: List[str] = []
+    parts: list[str] = []
     zero = False
     for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
         digit, number = divmod(number, value)
@@ -101,7 +101,7 @@ class Article:
 
     statute: str
     number: str
-    paragraphs: Tuple[str, ...]
+    paragraphs: tuple[str, ...]
     chapter: str = ""
 
     @property
@@ -126,7 +126,7 @@ class Statute:
     path: Path
     articles: Mapping[str, Article]
 
-    def article(self, number: str) -> Optional[Article]:
+    def article(self, number: str) -> Article | None:
         """The article by heading (any form normalize_article accepts), or None."""
         try:
             return self.articles.get(normalize_article(number))
@@ -146,9 +146,9 @@ def parse_statute(path: Path) -> Statute:
     lines = raw.splitlines()
     title = next((_clean(line)[1:].strip() for line in lines if _clean(line).startswith("# ")), name)
     marker = next((i for i, line in enumerate(lines) if "INFO END" in line), -1)
-    articles: Dict[str, Article] = {}
+    articles: dict[str, Article] = {}
     chapter = ""
-    current: Optional[Tuple[str, List[str], str]] = None
+    current: tuple[str, list[str], str] | None = None
 
     def close() -> None:
         if current is not None:
@@ -178,7 +178,7 @@ def parse_statute(path: Path) -> Statute:
     return Statute(name=name, title=title, version=version, path=path, articles=articles)
 
 
-def load_statutes(root: Optional[Path] = None) -> Dict[str, Statute]:
+def load_statutes(root: Path | None = None) -> dict[str, Statute]:
     """Every statute under root (default data/laws), by short name."""
     root = Path(root) if root is not None else LAWS_DIR
     statutes = {}
@@ -195,7 +195,7 @@ def default_statutes() -> Mapping[str, Statute]:
 
 
 def article(statute: str, number: str,
-            statutes: Optional[Mapping[str, Statute]] = None) -> Optional[Article]:
+            statutes: Mapping[str, Statute] | None = None) -> Article | None:
     """One article, or None if the statute or the article is not in data/laws."""
     found = (statutes if statutes is not None else default_statutes()).get(statute)
     return found.article(number) if found is not None else None
@@ -210,7 +210,7 @@ class Citation:
 
     statute: str
     number: str
-    article: Optional[Article] = None
+    article: Article | None = None
     statute_known: bool = True
 
     @property
@@ -225,9 +225,9 @@ class Citation:
         return f"{self.statute} {self.number}"
 
 
-def basis_keys(bases: Iterable[LegalBasis]) -> List[str]:
+def basis_keys(bases: Iterable[LegalBasis]) -> list[str]:
     """Slot values for bases, in order, without repeats: ["行政复议法 第二十三条", …]."""
-    keys: List[str] = []
+    keys: list[str] = []
     for basis in bases:
         for number in basis.articles:
             key = f"{basis.statute} {number}"
@@ -236,7 +236,7 @@ def basis_keys(bases: Iterable[LegalBasis]) -> List[str]:
     return keys
 
 
-def parse_key(key: str) -> Tuple[str, str]:
+def parse_key(key: str) -> tuple[str, str]:
     """"行政复议法 第二十三条" -> ("行政复议法", "第二十三条"); LawError if malformed."""
     statute, _, number = str(key).strip().rpartition(" ")
     if not statute.strip() or not number:
@@ -244,13 +244,14 @@ def parse_key(key: str) -> Tuple[str, str]:
     return statute.strip(), normalize_article(number)
 
 
-def resolve(keys: Sequence[str], statutes: Optional[Mapping[str, Statute]] = None) -> List[Citation]:
+def resolve(keys: Sequence[str], statutes: Mapping[str, Statute] | None = None) -> list[Citation]:
     """Citations for slot keys (see basis_keys), looked up in the statute texts.
 
     Malformed keys are skipped; unknown statutes and articles come back with
-    ``article=None`` so the caller can say clearly what is missing."""
+    ``article=None`` so the caller can say clearly what is missing.
+    """
     statutes = statutes if statutes is not None else default_statutes()
-    citations: List[Citation] = []
+    citations: list[Citation] = []
     seen = set()
     for key in keys:
         try:
@@ -267,10 +268,12 @@ def resolve(keys: Sequence[str], statutes: Optional[Mapping[str, Statute]] = Non
     return citations
 
 
-def trim(paragraphs: Sequence[str], max_chars: int = ARTICLE_MAX_CHARS) -> Tuple[List[str], bool]:
-    """Whole paragraphs up to max_chars (the first is cut at a sentence end if it alone is
-    too long); returns (kept, trimmed)."""
-    kept: List[str] = []
+def trim(paragraphs: Sequence[str], max_chars: int = ARTICLE_MAX_CHARS) -> tuple[list[str], bool]:
+    """Whole paragraphs up to max_chars (the first is cut at a sentence end if it alone is too long).
+
+    Returns (kept, trimmed).
+    """
+    kept: list[str] = []
     used = 0
     for paragraph in paragraphs:
         if used + len(paragraph) <= max_chars:
@@ -286,8 +289,10 @@ def trim(paragraphs: Sequence[str], max_chars: int = ARTICLE_MAX_CHARS) -> Tuple
 
 
 def render_citation(citation: Citation, max_chars: int = ARTICLE_MAX_CHARS) -> str:
-    """Heading line with the citation, then the article's paragraphs (trimmed politely),
-    or a clear note that it is missing."""
+    """Heading line with the citation, then the article's paragraphs or a note that it is missing.
+
+    Long articles are trimmed politely.
+    """
     head = citation.cite()
     if citation.article is None:
         return f"{head}\n{MISSING_NOTE if citation.statute_known else UNKNOWN_STATUTE_NOTE}"
@@ -301,9 +306,11 @@ def render_citation(citation: Citation, max_chars: int = ARTICLE_MAX_CHARS) -> s
 _CITED = re.compile(rf"《([^》]{{2,40}})》|(第[{_NUMERAL}]+条)")
 
 
-def statute_name(name: str, statutes: Optional[Mapping[str, Statute]] = None) -> Optional[str]:
-    """The short name of a statute as written in a text ("中华人民共和国行政复议法",
-    "行政复议法"), or None if it is not in data/laws."""
+def statute_name(name: str, statutes: Mapping[str, Statute] | None = None) -> str | None:
+    """The short name of a statute as written in a text, or None if it is not in data/laws.
+
+    Both "中华人民共和国行政复议法" and "行政复议法" give "行政复议法".
+    """
     statutes = statutes if statutes is not None else default_statutes()
     name = name.strip()
     if name in statutes:
@@ -314,13 +321,15 @@ def statute_name(name: str, statutes: Optional[Mapping[str, Statute]] = None) ->
     return None
 
 
-def cited_keys(text: str, statutes: Optional[Mapping[str, Statute]] = None) -> List[str]:
-    """Articles cited in a bot text, as slot keys, in order: each "第X条" belongs to the
-    statute named last before it (《信访工作条例》第十七条……（第十九条）). Articles of
-    statutes not in data/laws are left out."""
+def cited_keys(text: str, statutes: Mapping[str, Statute] | None = None) -> list[str]:
+    """Articles cited in a bot text, as slot keys, in order.
+
+    Each "第X条" belongs to the statute named last before it (《信访工作条例》第十七条……（第十九条）).
+    Articles of statutes not in data/laws are left out.
+    """
     statutes = statutes if statutes is not None else default_statutes()
-    current: Optional[str] = None
-    keys: List[str] = []
+    current: str | None = None
+    keys: list[str] = []
     for match in _CITED.finditer(text or ""):
         if match.group(1):
             current = statute_name(match.group(1), statutes)

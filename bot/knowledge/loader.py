@@ -1,10 +1,11 @@
 """Loads and validates the knowledge base in data/knowledge/ (one YAML record per matter)."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 import yaml
 
@@ -23,7 +24,7 @@ class LegalBasis:
     """A statute (file name in reference/laws without the date) and article numbers."""
 
     statute: str
-    articles: Tuple[str, ...]
+    articles: tuple[str, ...]
 
     def cite(self) -> str:
         """E.g. 《道路交通事故处理程序规定》第七十一条、第一百一十二条."""
@@ -66,22 +67,22 @@ class MatterRecord:
     needs_officer: bool
     summary: str
     handling_unit: str
-    channels: Tuple[str, ...]
-    materials: Tuple[str, ...]
-    time_limits: Tuple[TimeLimit, ...]
-    legal_basis: Tuple[LegalBasis, ...]
+    channels: tuple[str, ...]
+    materials: tuple[str, ...]
+    time_limits: tuple[TimeLimit, ...]
+    legal_basis: tuple[LegalBasis, ...]
     late: str
-    next_steps: Tuple[str, ...]
-    phrasings: Tuple[str, ...] = ()
-    procedure: Optional[Procedure] = None
-    referral: Optional[Referral] = None
+    next_steps: tuple[str, ...]
+    phrasings: tuple[str, ...] = ()
+    procedure: Procedure | None = None
+    referral: Referral | None = None
 
     @property
     def label(self) -> str:
         """Short title for buttons."""
         return self.short_name or self.name
 
-    def all_bases(self) -> Tuple[LegalBasis, ...]:
+    def all_bases(self) -> tuple[LegalBasis, ...]:
         """legal_basis plus every time limit's basis."""
         return self.legal_basis + tuple(limit.basis for limit in self.time_limits)
 
@@ -93,7 +94,7 @@ class Area:
     key: str
     title: str
     description: str
-    matters: Tuple[str, ...]
+    matters: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -102,17 +103,17 @@ class NotAcceptedHint:
 
     text: str
     goes_to: str
-    matters: Tuple[str, ...]
+    matters: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Ambiguity:
     """An ambiguous word, the matters it may mean and the clarifying question."""
 
-    words: Tuple[str, ...]
-    matters: Tuple[str, ...]
+    words: tuple[str, ...]
+    matters: tuple[str, ...]
     question: str
-    except_words: Tuple[str, ...] = ()
+    except_words: tuple[str, ...] = ()
 
     def matches(self, text: str) -> bool:
         """True if one of the words occurs in text and none of the except_words does."""
@@ -125,7 +126,7 @@ class Ambiguity:
 class AmbiguousPair:
     """Two easily confused matters and the question that tells them apart."""
 
-    matters: FrozenSet[str]
+    matters: frozenset[str]
     question: str
 
 
@@ -155,9 +156,9 @@ class KnowledgeBase:
 
     records: Mapping[str, MatterRecord]
     area_map: Mapping[str, Area]
-    not_accepted: Tuple[NotAcceptedHint, ...]
-    ambiguities: Tuple[Ambiguity, ...]
-    pairs: Tuple[AmbiguousPair, ...]
+    not_accepted: tuple[NotAcceptedHint, ...]
+    ambiguities: tuple[Ambiguity, ...]
+    pairs: tuple[AmbiguousPair, ...]
     policy: Policy = field(default_factory=Policy)
 
     def get(self, matter_id: str) -> MatterRecord:
@@ -168,11 +169,11 @@ class KnowledgeBase:
             raise KeyError(f"unknown matter id: {matter_id!r}") from None
 
     @property
-    def ids(self) -> Tuple[str, ...]:
+    def ids(self) -> tuple[str, ...]:
         return tuple(self.records)
 
     @property
-    def areas(self) -> Tuple[Area, ...]:
+    def areas(self) -> tuple[Area, ...]:
         return tuple(self.area_map.values())
 
     def area(self, key: str) -> Area:
@@ -182,7 +183,7 @@ class KnowledgeBase:
         except KeyError:
             raise KeyError(f"unknown area: {key!r}") from None
 
-    def pair_question(self, first: str, second: str) -> Optional[str]:
+    def pair_question(self, first: str, second: str) -> str | None:
         """The clarifying question if (first, second) is a known confusable pair."""
         wanted = frozenset((first, second))
         for pair in self.pairs:
@@ -226,7 +227,7 @@ class _Fields:
             raise self.fail(name, "must be a non-empty string")
         return value.strip()
 
-    def flag(self, name: str, default: Optional[bool] = None) -> bool:
+    def flag(self, name: str, default: bool | None = None) -> bool:
         value = self.data.get(name, default)
         if not isinstance(value, bool):
             raise self.fail(name, "must be true or false")
@@ -238,7 +239,7 @@ class _Fields:
             raise self.fail(name, "must be a number")
         return float(value)
 
-    def texts(self, name: str, allow_empty: bool = True) -> Tuple[str, ...]:
+    def texts(self, name: str, allow_empty: bool = True) -> tuple[str, ...]:
         value = self.data.get(name)
         if value is None:
             value = []
@@ -248,7 +249,7 @@ class _Fields:
             raise self.fail(name, "must not be empty")
         return tuple(v.strip() for v in value)
 
-    def items(self, name: str, allow_empty: bool = True) -> List[Any]:
+    def items(self, name: str, allow_empty: bool = True) -> list[Any]:
         value = self.data.get(name)
         if value is None:
             value = []
@@ -258,7 +259,7 @@ class _Fields:
             raise self.fail(name, "must not be empty")
         return value
 
-    def sub(self, name: str) -> "_Fields":
+    def sub(self, name: str) -> _Fields:
         return _Fields(self.data.get(name), f"{self.where}: {name}")
 
     def only(self, allowed: Sequence[str]) -> None:
@@ -294,7 +295,7 @@ _MATTER_FIELDS = (
 )
 
 
-def _matter(path: Path, label_keys: FrozenSet[str]) -> MatterRecord:
+def _matter(path: Path, label_keys: frozenset[str]) -> MatterRecord:
     fields = _Fields(_read_yaml(path), str(path))
     fields.only(_MATTER_FIELDS)
     matter_id = fields.text("id")
@@ -346,13 +347,13 @@ def _matter(path: Path, label_keys: FrozenSet[str]) -> MatterRecord:
     )
 
 
-def _areas(path: Path, ids: FrozenSet[str]) -> Tuple[Dict[str, Area], Tuple[NotAcceptedHint, ...]]:
+def _areas(path: Path, ids: frozenset[str]) -> tuple[dict[str, Area], tuple[NotAcceptedHint, ...]]:
     fields = _Fields(_read_yaml(path), str(path))
     fields.only(["areas", "not_accepted"])
     raw = fields.data.get("areas")
     if not isinstance(raw, dict) or not raw:
         raise fields.fail("areas", "must be a non-empty mapping")
-    areas: Dict[str, Area] = {}
+    areas: dict[str, Area] = {}
     for key, item in raw.items():
         area = _Fields(item, f"{path}: areas.{key}")
         area.only(["title", "description", "matters"])
@@ -375,7 +376,7 @@ def _areas(path: Path, ids: FrozenSet[str]) -> Tuple[Dict[str, Area], Tuple[NotA
     return areas, tuple(hints)
 
 
-def _ambiguity(path: Path, ids: FrozenSet[str]) -> Tuple[Tuple[Ambiguity, ...], Tuple[AmbiguousPair, ...]]:
+def _ambiguity(path: Path, ids: frozenset[str]) -> tuple[tuple[Ambiguity, ...], tuple[AmbiguousPair, ...]]:
     fields = _Fields(_read_yaml(path), str(path))
     fields.only(["ambiguities", "pairs"])
     ambiguities = []
@@ -434,7 +435,7 @@ def _policy(path: Path) -> Policy:
                   accept_answer_min_scope=accept_min)
 
 
-def load_knowledge(root: Optional[Path] = None) -> KnowledgeBase:
+def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     """Load and validate every file under root (default: <repo>/data/knowledge)."""
     root = Path(root) if root is not None else DEFAULT_ROOT
     matter_dir = root / "matters"
@@ -449,7 +450,7 @@ def load_knowledge(root: Optional[Path] = None) -> KnowledgeBase:
     ids = frozenset(records)
     areas_path = root / "areas.yml"
     areas, hints = _areas(areas_path, ids)
-    owner: Dict[str, str] = {}
+    owner: dict[str, str] = {}
     for area in areas.values():
         for matter_id in area.matters:
             if matter_id in owner:

@@ -22,10 +22,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from bot.knowledge.laws import default_statutes
 from bot.knowledge.loader import (
@@ -61,11 +61,12 @@ _TRADITIONAL = str.maketrans(
     "驾驶证换遗补领车辆号违规处罚记审验过满学习为么吗还开关认书赔钱调听红绿灯坏鸣声会"
     "机动辆执据险监测摄头电费们这样说话请问该经发时间对后里应当办个")
 # Same thing, different words: mapped before comparing (longest first).
-SYNONYMS: Tuple[Tuple[str, str], ...] = (
+SYNONYMS: tuple[tuple[str, str], ...] = (
     ("机动车驾驶证", "驾照"), ("驾驶证", "驾照"), ("驾驶本", "驾照"), ("驾证", "驾照"),
     ("十二分", "12分"), ("扣分", "记分"), ("扣满", "记满"),
     ("违章", "违法"), ("电子眼", "电子警察"), ("监控拍", "电子警察拍"), ("探头", "电子警察"),
-    ("掉了", "丢了"), ("弄丢", "丢"), ("超期", "过期"), ("车牌", "号牌"), ("牌照", "号牌"), ("罚单", "罚款单"), ("事故责任认定书", "认定书"),
+    ("掉了", "丢了"), ("弄丢", "丢"), ("超期", "过期"), ("车牌", "号牌"), ("牌照", "号牌"), ("罚单", "罚款单"),
+    ("事故责任认定书", "认定书"),
     ("事故认定书", "认定书"), ("责任认定书", "认定书"), ("交警队", "交警"), ("交警大队", "交警"),
     ("红绿灯", "信号灯"), ("拖走", "拖移"), ("拖车", "拖移"), ("补办", "补领"),
     ("年检", "检验"), ("年审", "审验"),
@@ -79,9 +80,9 @@ class Question:
     matter: str
     id: str
     question: str
-    phrasings: Tuple[str, ...]
+    phrasings: tuple[str, ...]
     answer: str
-    basis: Tuple[LegalBasis, ...]
+    basis: tuple[LegalBasis, ...]
 
     @property
     def key(self) -> str:
@@ -109,13 +110,13 @@ def normalize(text: str) -> str:
     return _NOT_TEXT.sub("", text)
 
 
-def grams(text: str) -> FrozenSet[str]:
+def grams(text: str) -> frozenset[str]:
     """Character bigrams and single characters of the normalized text."""
     chars = normalize(text)
     return frozenset(chars[i:i + 2] for i in range(len(chars) - 1)) | frozenset(chars)
 
 
-def segments(text: str) -> List[str]:
+def segments(text: str) -> list[str]:
     """The text itself and, if it has several, its sentences (long enough to compare)."""
     parts = [part for part in _SENTENCE_END.split(str(text or ""))
              if len(normalize(part)) >= MIN_TEXT_CHARS]
@@ -123,8 +124,10 @@ def segments(text: str) -> List[str]:
 
 
 class _Index:
-    """IDF of character bigrams and characters over all questions (one document per
-    question); a single character weighs :data:`UNIGRAM_WEIGHT` of a bigram."""
+    """IDF of character bigrams and characters over all questions (one document per question).
+
+    A single character weighs :data:`UNIGRAM_WEIGHT` of a bigram.
+    """
 
     def __init__(self, questions: Iterable[Question]) -> None:
         documents = [frozenset().union(*(grams(p) for p in (q.question, *q.phrasings)))
@@ -134,9 +137,9 @@ class _Index:
         self.unseen = math.log(self.size + 1) + 1.0
         self.idf = {gram: math.log((self.size + 1) / (count + 1)) + 1.0
                     for gram, count in counts.items()}
-        self._cache: Dict[str, Tuple[Dict[str, float], float]] = {}
+        self._cache: dict[str, tuple[dict[str, float], float]] = {}
 
-    def weights(self, text: str) -> Tuple[Dict[str, float], float]:
+    def weights(self, text: str) -> tuple[dict[str, float], float]:
         """Bigram -> squared weight, and the squared norm."""
         cached = self._cache.get(text)
         if cached is None:
@@ -167,10 +170,10 @@ class _Index:
 class QuestionBank:
     """All questions, by matter, with the similarity index."""
 
-    by_matter: Mapping[str, Tuple[Question, ...]]
+    by_matter: Mapping[str, tuple[Question, ...]]
     index: _Index
 
-    def for_matter(self, matter_id: str) -> Tuple[Question, ...]:
+    def for_matter(self, matter_id: str) -> tuple[Question, ...]:
         return self.by_matter.get(matter_id, ())
 
     def get(self, matter_id: str, question_id: str) -> Question:
@@ -186,11 +189,12 @@ class QuestionBank:
     def __len__(self) -> int:
         return sum(len(questions) for questions in self.by_matter.values())
 
-    def rank(self, matter_id: str, text: str) -> List[Match]:
+    def rank(self, matter_id: str, text: str) -> list[Match]:
         """The matter's questions by similarity to text, best first.
 
         A long message is also compared sentence by sentence (the question in a
-        letter is usually one sentence of it); the best comparison counts."""
+        letter is usually one sentence of it); the best comparison counts.
+        """
         parts = segments(text)
         matches = []
         for question in self.for_matter(matter_id):
@@ -200,7 +204,7 @@ class QuestionBank:
         return sorted(matches, key=lambda m: m.score, reverse=True)
 
     def match(self, matter_id: str, text: str,
-              threshold: float = MATCH_THRESHOLD) -> Optional[Match]:
+              threshold: float = MATCH_THRESHOLD) -> Match | None:
         """The best question if it scores at least threshold, else None (general answer)."""
         text = str(text or "").strip()
         if text.startswith("/") or len(normalize(text)) < MIN_TEXT_CHARS:
@@ -250,17 +254,18 @@ def _check_citations(question: Question, where: str, statutes: Mapping[str, obje
             raise KnowledgeError(f"{where}: 《{basis.statute}》 has no {', '.join(missing)}")
 
 
-def load_questions(root: Optional[Path] = None, kb: Optional[KnowledgeBase] = None,
-                   statutes: Optional[Mapping[str, object]] = None) -> QuestionBank:
+def load_questions(root: Path | None = None, kb: KnowledgeBase | None = None,
+                   statutes: Mapping[str, object] | None = None) -> QuestionBank:
     """Load and validate every data/knowledge/questions/<matter>.yml.
 
     Checks: the file names a known matter; ids are unique per matter; 3-6 phrasings,
     none repeated within the matter; plain-text answers; every cited article exists
-    in data/laws (pass ``statutes={}`` only in tests that build their own)."""
+    in data/laws (pass ``statutes={}`` only in tests that build their own).
+    """
     root = Path(root) if root is not None else QUESTIONS_DIR
     kb = kb or default_knowledge()
     statutes = statutes if statutes is not None else default_statutes()
-    by_matter: Dict[str, Tuple[Question, ...]] = {}
+    by_matter: dict[str, tuple[Question, ...]] = {}
     for path in sorted(root.glob("*.yml")):
         fields = _Fields(_read_yaml(path), str(path))
         fields.only(_FILE_FIELDS)
@@ -269,9 +274,9 @@ def load_questions(root: Optional[Path] = None, kb: Optional[KnowledgeBase] = No
             raise fields.fail("matter", f"is {matter_id!r} but the file stem is {path.stem!r}")
         if matter_id not in kb:
             raise fields.fail("matter", f"{matter_id!r} is not a matter of data/knowledge/matters")
-        questions: List[Question] = []
-        seen_ids: Dict[str, int] = {}
-        seen_phrasings: Dict[str, str] = {}
+        questions: list[Question] = []
+        seen_ids: dict[str, int] = {}
+        seen_phrasings: dict[str, str] = {}
         for index, item in enumerate(fields.items("questions", allow_empty=False)):
             where = f"{path}: questions[{index}]"
             question = _question(item, matter_id, where)
@@ -299,7 +304,7 @@ def default_questions() -> QuestionBank:
 
 
 def select_question(matter_id: str, text: str,
-                    bank: Optional[QuestionBank] = None) -> Optional[Question]:
+                    bank: QuestionBank | None = None) -> Question | None:
     """The specific question of matter_id the citizen asked, or None (general answer)."""
     found = (bank or default_questions()).match(matter_id, text)
     return found.question if found else None

@@ -1,14 +1,14 @@
 """Writes data/responses/matters.yml (Rasa retrieval responses) from the knowledge base.
 
-    python -m bot.knowledge.sync_responses           # (re)write the file
-    python -m bot.knowledge.sync_responses --check   # exit 1 if it is out of date
+python -m bot.knowledge.sync_responses           # (re)write the file
+python -m bot.knowledge.sync_responses --check   # exit 1 if it is out of date
 """
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
 
 import yaml
 
@@ -28,7 +28,7 @@ def render_responses(kb: KnowledgeBase) -> str:
     return HEADER + 'version: "3.1"\n' + body
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
     parser.add_argument("--output", type=Path, default=RESPONSES_PATH)

@@ -11,7 +11,6 @@ import dataclasses
 import logging
 import os
 import sys
-from typing import List
 
 from bot.launch.services import ConfigurationError, build_services, rasa_argv, venv_bin
 from bot.launch.supervisor import Service, start_service, stop_services, supervise
@@ -24,7 +23,7 @@ logger = logging.getLogger("launch")
 __all__ = ["main", "rasa_argv", "services", "venv_bin"]
 
 
-def services(settings: Settings, with_gateway: bool = True) -> List[Service]:
+def services(settings: Settings, with_gateway: bool = True) -> list[Service]:
     VAR_DIR.mkdir(exist_ok=True)
     return build_services(settings, VAR_DIR / "endpoints.yml", with_gateway)
 
@@ -63,15 +62,17 @@ def main() -> int:
     except ConfigurationError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
-    print("Starting: Rasa on %s, actions on %s:%d, web chat on http://%s:%d/"
-          % (", ".join(rasa_urls(settings)), settings.bind_host, settings.action_port,
-             settings.gateway_host, settings.gateway_port))
+    print(f"Starting: Rasa on {', '.join(rasa_urls(settings))}, actions on "
+          f"{settings.bind_host}:{settings.action_port:d}, web chat on "
+          f"http://{settings.gateway_host}:{settings.gateway_port:d}/")
     return asyncio.run(supervise(processes))
 
 
 def _exec_only(settings: Settings, name: str) -> int:
-    """Replace this process by one service, so its supervisor (systemd, a container
-    runtime) watches the real process. Migrations are a separate step (``--migrate``)."""
+    """Replace this process by one service, so its supervisor (systemd, a container runtime) watches the real process.
+
+    Migrations are a separate step (``--migrate``).
+    """
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     try:
         chosen = {s.name: s for s in build_services(
@@ -83,7 +84,7 @@ def _exec_only(settings: Settings, name: str) -> int:
         print(f"unknown service {name!r}; one of: {', '.join(chosen)}", file=sys.stderr)
         return 2
     service = chosen[name]
-    os.execve(service.argv[0], list(service.argv), {**os.environ, **service.env})
+    os.execve(service.argv[0], list(service.argv), {**os.environ, **service.env})  # noqa: S606 - our own argv
     return 0  # not reached: execve does not return
 
 

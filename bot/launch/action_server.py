@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import List, Optional
 
 from sanic import Sanic, response
 from sanic.request import Request
@@ -29,7 +28,7 @@ def protect(app: Sanic, token: str) -> None:
     """Refuse unauthenticated calls before rasa-sdk reads them."""
 
     @app.middleware("request")
-    async def require_token(request: Request) -> Optional[HTTPResponse]:
+    async def require_token(request: Request) -> HTTPResponse | None:
         if request.path in OPEN_PATHS:
             return None
         if bearer_matches(request.headers.get("Authorization"), token):
@@ -46,7 +45,7 @@ def create_app(token: str, actions_package: str = "actions") -> Sanic:
     return app
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The authenticated Rasa action server.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5055)

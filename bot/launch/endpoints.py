@@ -1,33 +1,31 @@
 """Render Rasa's endpoints.yml from the settings (the single source of truth)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import yaml
 
 from bot.settings import REPO_ROOT, Settings
 
-
 # Rasa's SQLTrackerStore that answers busy instead of forgetting the conversation
 # when its database is down (see bot/launch/tracker_store.py).
 SQL_TRACKER_STORE = "bot.launch.tracker_store.GuardedSQLTrackerStore"
 
 
-def tracker_store_config(url: str) -> Dict[str, Any]:
+def tracker_store_config(url: str) -> dict[str, Any]:
     """Rasa SQL tracker store settings for a SQLAlchemy-style URL."""
     parsed = urlparse(url)
     if parsed.scheme.startswith("sqlite"):
         path = Path(unquote(parsed.path))
-        try:
+        with contextlib.suppress(ValueError):
             path = path.relative_to(REPO_ROOT)
-        except ValueError:
-            pass
         return {"type": SQL_TRACKER_STORE, "dialect": "sqlite", "db": str(path)}
-    config: Dict[str, Any] = {
+    config: dict[str, Any] = {
         "type": SQL_TRACKER_STORE,
         "dialect": parsed.scheme.split("+")[0],
         "url": parsed.hostname or "127.0.0.1",
@@ -42,9 +40,9 @@ def tracker_store_config(url: str) -> Dict[str, Any]:
     return config
 
 
-def lock_store_config(url: str) -> Dict[str, Any]:
+def lock_store_config(url: str) -> dict[str, Any]:
     parsed = urlparse(url)
-    config: Dict[str, Any] = {"type": "redis", "url": parsed.hostname or "127.0.0.1",
+    config: dict[str, Any] = {"type": "redis", "url": parsed.hostname or "127.0.0.1",
                               "port": parsed.port or 6379,
                               "db": int(parsed.path.lstrip("/") or 0)}
     if parsed.password:
@@ -52,8 +50,8 @@ def lock_store_config(url: str) -> Dict[str, Any]:
     return config
 
 
-def endpoints_config(settings: Settings) -> Dict[str, Any]:
-    config: Dict[str, Any] = {
+def endpoints_config(settings: Settings) -> dict[str, Any]:
+    config: dict[str, Any] = {
         # The action server refuses calls without this header (bot/launch/action_server.py).
         "action_endpoint": {"url": settings.action_server_url,
                             "headers": {"Authorization": f"Bearer {settings.action_server_token}"}},

@@ -9,7 +9,7 @@ processes log the same way as the gateway.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 import yaml
 
@@ -17,8 +17,8 @@ from bot.launch.endpoints import write_private
 from bot.settings import Settings
 
 
-def logging_config(settings: Settings, process: str) -> Dict[str, Any]:
-    formatter: Dict[str, Any] = (
+def logging_config(settings: Settings, process: str) -> dict[str, Any]:
+    formatter: dict[str, Any] = (
         {"()": "bot.logging_setup.JsonFormatter", "process": process} if settings.log_json
         else {"format": f"%(asctime)s {process} %(levelname)s %(name)s: %(message)s"})
     return {

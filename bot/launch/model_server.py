@@ -15,8 +15,8 @@ from __future__ import annotations
 import argparse
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Awaitable, Callable, Optional
 
 from aiohttp import web
 
@@ -44,11 +44,14 @@ def require_token(token: str) -> Callable[..., Awaitable[web.StreamResponse]]:
     return middleware
 
 
-def create_app(directory: Path, current: Optional[Callable[[], Path]] = None,
-               token: Optional[str] = None) -> web.Application:
-    """GET /models/{name} (files of ``directory``; ``current.tar.gz`` is ``current()``,
-    the deployed model, when given) and GET /healthz. With ``token``, model downloads
-    need it (the Rasa token: Rasa sends it from endpoints.yml)."""
+def create_app(directory: Path, current: Callable[[], Path] | None = None,
+               token: str | None = None) -> web.Application:
+    """The model server's application: GET /models/{name} and GET /healthz.
+
+    Models are the files of ``directory``; ``current.tar.gz`` is ``current()``, the
+    deployed model, when given. With ``token``, model downloads need it (the Rasa token:
+    Rasa sends it from endpoints.yml).
+    """
 
     async def model(request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]

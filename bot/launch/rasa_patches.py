@@ -19,8 +19,9 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +47,8 @@ class Patch:
     """One patch: what it assumes of Rasa, what it replaces, how to install it."""
 
     name: str
-    expects: Tuple[Expected, ...]
-    replaces: Tuple[str, ...]  # ``module:Class.attribute`` set by ``install``
+    expects: tuple[Expected, ...]
+    replaces: tuple[str, ...]  # ``module:Class.attribute`` set by ``install``
     install: Callable[[], None]
 
 
@@ -69,7 +70,7 @@ def _install_tracker_fast_paths() -> None:
     tracker_store.install_fast_paths()
 
 
-PATCHES: Tuple[Patch, ...] = (
+PATCHES: tuple[Patch, ...] = (
     Patch(
         "cached action-response validator",
         (Expected("rasa.core.actions.action:RemoteAction._validate_action_result",
@@ -107,7 +108,7 @@ PATCHES: Tuple[Patch, ...] = (
 
 _MISSING = object()
 # What apply() replaced: (owner, attribute, the owner's own previous value or _MISSING).
-_replaced: List[Tuple[Any, str, Any]] = []
+_replaced: list[tuple[Any, str, Any]] = []
 _applied = False
 
 
@@ -117,7 +118,7 @@ def installed_rasa_version() -> str:
     return str(rasa.__version__)
 
 
-def _owner_and_name(target: str) -> Tuple[Any, str]:
+def _owner_and_name(target: str) -> tuple[Any, str]:
     module_name, _, path = target.partition(":")
     *owner_path, name = path.split(".")
     owner: Any = importlib.import_module(module_name)
@@ -126,7 +127,7 @@ def _owner_and_name(target: str) -> Tuple[Any, str]:
     return owner, name
 
 
-def signature_of(target: str) -> Optional[str]:
+def signature_of(target: str) -> str | None:
     """``str(inspect.signature(…))`` of ``module:Class.attribute``; ``None`` if it is gone."""
     try:
         owner, name = _owner_and_name(target)
@@ -135,9 +136,9 @@ def signature_of(target: str) -> Optional[str]:
         return None
 
 
-def mismatches(rasa_version: Optional[str] = None) -> List[str]:
+def mismatches(rasa_version: str | None = None) -> list[str]:
     """Every difference between the installed Rasa and what the patches expect."""
-    problems: List[str] = []
+    problems: list[str] = []
     version = installed_rasa_version() if rasa_version is None else rasa_version
     if version not in SUPPORTED_RASA_VERSIONS:
         problems.append(f"Rasa {version} is installed, the patches were written for "
@@ -153,9 +154,11 @@ def mismatches(rasa_version: Optional[str] = None) -> List[str]:
     return problems
 
 
-def apply(rasa_version: Optional[str] = None) -> bool:
-    """Install every patch if Rasa is what they were written for; otherwise log one
-    error and leave Rasa stock. Returns whether the patches are installed (idempotent)."""
+def apply(rasa_version: str | None = None) -> bool:
+    """Install every patch if Rasa is what they were written for; otherwise log one error and leave Rasa stock.
+
+    Returns whether the patches are installed (idempotent).
+    """
     global _applied
     if _applied:
         return True

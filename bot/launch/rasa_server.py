@@ -15,14 +15,13 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import List, Optional
 
 from bot.launch import rasa_patches
 from bot.logging_setup import configure_logging
 from bot.settings import get_settings
 
 
-def rasa_command_line(argv: List[str], token: str) -> List[str]:
+def rasa_command_line(argv: list[str], token: str) -> list[str]:
     """Rasa's argv with the token added (``--auth-token`` may not be given by the caller)."""
     if "--auth-token" in argv or "-t" in argv:
         raise SystemExit("pass the token in RASA_AUTH_TOKEN, not on the command line")
@@ -42,7 +41,7 @@ def apply_patches() -> bool:
         root.handlers[:], root.level = handlers, level
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     token = get_settings().rasa_auth_token
     if not token:
         print("RASA_AUTH_TOKEN is not set: Rasa's HTTP API is never started without a token "

@@ -28,7 +28,7 @@ import copy
 import functools
 import json
 from collections import OrderedDict
-from typing import Any, Dict, Optional, Text
+from typing import Any
 
 
 def install_action_validation() -> None:
@@ -39,16 +39,16 @@ def install_action_validation() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
 
-    validator: Optional[Any] = None
+    validator: Any | None = None
 
-    def validate(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+    def validate(self: RemoteAction, result: dict[str, Any]) -> bool:
         nonlocal validator
         if validator is None:
             spec = self.action_response_format_spec()
             cls = validator_for(spec)
             cls.check_schema(spec)  # once, not per response
             validator = cls(spec)
-        error: Optional[ValidationError] = best_match(validator.iter_errors(result))
+        error: ValidationError | None = best_match(validator.iter_errors(result))
         if error is not None:
             error.message += (
                 ". Failed to validate Action server response from API, make sure your "
@@ -57,13 +57,13 @@ def install_action_validation() -> None:
             raise error
         return True
 
-    RemoteAction._validate_action_result = validate  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = validate
 
 
 TED_MEMO_SIZE = 4096
 
 
-def _memo_key(policy: Any, tracker: Any, domain: Any, rule_only_data: Any) -> Optional[str]:
+def _memo_key(policy: Any, tracker: Any, domain: Any, rule_only_data: Any) -> str | None:
     """The dialogue states TED predicts from, as text; ``None`` when text features count."""
     from rasa.core.policies.policy import SupportedData  # loaded by Rasa long before
     from rasa.shared.nlu.constants import TEXT
@@ -88,7 +88,7 @@ def install_ted_memo() -> None:
     def predict(self: TEDPolicy, tracker: Any, domain: Any, rule_only_data: Any = None,
                 precomputations: Any = None, **kwargs: Any) -> Any:
         key = None if self.model is None else _memo_key(self, tracker, domain, rule_only_data)
-        memo: "OrderedDict[str, Any]" = self.__dict__.setdefault("_prediction_memo", OrderedDict())
+        memo: OrderedDict[str, Any] = self.__dict__.setdefault("_prediction_memo", OrderedDict())
         if key is not None and key in memo:
             memo.move_to_end(key)
             return copy.deepcopy(memo[key])
@@ -100,4 +100,4 @@ def install_ted_memo() -> None:
                 memo.popitem(last=False)
         return prediction
 
-    TEDPolicy.predict_action_probabilities = predict  # type: ignore[method-assign]
+    TEDPolicy.predict_action_probabilities = predict

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
@@ -37,22 +38,22 @@ def token_ok(request: Request, token: str) -> bool:
 class TokenRestInput(RestInput):
     """``/webhooks/rest/webhook`` that refuses callers without the Rasa token."""
 
-    def __init__(self, token: Optional[str] = None) -> None:
+    def __init__(self, token: str | None = None) -> None:
         self._token = get_settings().rasa_auth_token if token is None else token
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TokenRestInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TokenRestInput:
         return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
 
         @blueprint.middleware("request")
-        async def require_token(request: Request) -> Optional[HTTPResponse]:
+        async def require_token(request: Request) -> HTTPResponse | None:
             if token_ok(request, self._token):
                 return None
             logger.warning("refused an unauthenticated call to the REST channel")

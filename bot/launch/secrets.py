@@ -13,21 +13,20 @@ import dataclasses
 import hmac
 import secrets
 from pathlib import Path
-from typing import Dict, List, Optional
 
 from bot.launch.endpoints import write_private
 from bot.secrets import MIN_SECRET_LENGTH, weak_secret
 from bot.settings import Settings
 
-RASA_TOKEN_FILE = "rasa_token"
-ACTION_TOKEN_FILE = "action_token"
+RASA_TOKEN_FILE = "rasa_token"  # noqa: S105 - file names, not tokens
+ACTION_TOKEN_FILE = "action_token"  # noqa: S105
 
 
 class SecretsError(ValueError):
     """A secret the deployment needs is missing or a placeholder."""
 
 
-def _by_name(settings: Settings, with_telegram: bool) -> Dict[str, str]:
+def _by_name(settings: Settings, with_telegram: bool) -> dict[str, str]:
     """The internal secrets by environment variable name (Telegram's when asked)."""
     named = {"RASA_AUTH_TOKEN": settings.rasa_auth_token,
              "ACTION_SERVER_TOKEN": settings.action_server_token,
@@ -37,14 +36,17 @@ def _by_name(settings: Settings, with_telegram: bool) -> Dict[str, str]:
     return named
 
 
-def _required(settings: Settings) -> Dict[str, str]:
+def _required(settings: Settings) -> dict[str, str]:
     """Secrets this deployment needs (Telegram's only in webhook mode)."""
     return _by_name(settings, bool(settings.telegram_webhook_url))
 
 
-def _wechat(settings: Settings) -> Dict[str, str]:
-    """The WeChat channel's secrets when it is configured (never generated: they come
-    from the 公众号's settings; the token may be at most 32 characters, so use 32)."""
+def _wechat(settings: Settings) -> dict[str, str]:
+    """The WeChat channel's secrets when it is configured.
+
+    Never generated: they come from the 公众号's settings; the token may be at most 32
+    characters, so use 32.
+    """
     if not settings.wechat_token:
         return {}
     named = {"WECHAT_TOKEN": settings.wechat_token}
@@ -55,7 +57,7 @@ def _wechat(settings: Settings) -> Dict[str, str]:
     return named
 
 
-def weak_secrets(settings: Settings) -> List[str]:
+def weak_secrets(settings: Settings) -> list[str]:
     """Names of the required secrets that are empty, placeholders or too short."""
     named = {**_required(settings), **_wechat(settings)}
     return [name for name, value in named.items() if weak_secret(value)]
@@ -88,7 +90,7 @@ def prepare_secrets(settings: Settings, var_dir: Path) -> Settings:
     return settings
 
 
-def secret_env(settings: Settings) -> Dict[str, str]:
+def secret_env(settings: Settings) -> dict[str, str]:
     """The environment every child process gets so that it knows the tokens."""
     return _by_name(settings, bool(settings.telegram_webhook_secret))
 
@@ -99,7 +101,7 @@ def read_token(var_dir: Path, name: str) -> str:
     return path.read_text(encoding="utf-8").strip() if path.exists() else ""
 
 
-def bearer_matches(header: Optional[str], token: str) -> bool:
+def bearer_matches(header: str | None, token: str) -> bool:
     """True when ``header`` is ``Bearer <token>`` (constant-time comparison)."""
     if not token or not header or not header.startswith("Bearer "):
         return False

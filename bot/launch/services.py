@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
 from urllib.parse import urlparse
 
 from bot.launch.endpoints import write_endpoints
@@ -36,8 +35,11 @@ def venv_bin(name: str) -> str:
 
 
 def deployed_model(settings: Settings) -> Path:
-    """The model to start with: the one the admin pages deployed last (they keep
-    ``VAR_DIR/models/deployed.tar.gz`` pointing at it), else ``MODEL_DIR/current.tar.gz``."""
+    """The model to start with.
+
+    The one the admin pages deployed last (they keep ``VAR_DIR/models/deployed.tar.gz``
+    pointing at it), else ``MODEL_DIR/current.tar.gz``.
+    """
     link = VAR_DIR / "models" / "deployed.tar.gz"
     return link if link.exists() else settings.model_dir / "current.tar.gz"
 
@@ -48,7 +50,7 @@ def serves_models_locally(settings: Settings) -> bool:
 
 
 def rasa_argv(settings: Settings, endpoints: Path, port: int,
-              logging_file: Optional[Path] = None) -> List[str]:
+              logging_file: Path | None = None) -> list[str]:
     argv = [sys.executable, "-m", "bot.launch.rasa_server", "run", "--enable-api",
             "-i", settings.bind_host, "--port", str(port),
             "--endpoints", str(endpoints), "--credentials", str(REPO_ROOT / "credentials.yml")]
@@ -59,9 +61,9 @@ def rasa_argv(settings: Settings, endpoints: Path, port: int,
     return argv  # the auth token comes from RASA_AUTH_TOKEN, never the command line
 
 
-def check(settings: Settings) -> List[str]:
+def check(settings: Settings) -> list[str]:
     """Refuse impossible set-ups; return warnings for doubtful ones."""
-    warnings: List[str] = []
+    warnings: list[str] = []
     if settings.rasa_instances > 1 and not settings.lock_store_url:
         raise ConfigurationError(
             "several Rasa instances share conversations only with a Redis lock store: "
@@ -73,9 +75,8 @@ def check(settings: Settings) -> List[str]:
 
 
 def build_services(settings: Settings, endpoints_path: Path, with_gateway: bool = True,
-                   model_server: Optional[bool] = None) -> List[Service]:
-    """Model server (default: when MODEL_SERVER_URL is on this machine), Rasa
-    instance(s), action server, gateway."""
+                   model_server: bool | None = None) -> list[Service]:
+    """Model server (default: when MODEL_SERVER_URL is on this machine), Rasa instance(s), action server, gateway."""
     for warning in check(settings):
         logger.warning(warning)
     try:
@@ -84,7 +85,7 @@ def build_services(settings: Settings, endpoints_path: Path, with_gateway: bool 
         raise ConfigurationError(str(error)) from error
     tokens = secret_env(settings)
     endpoints = write_endpoints(settings, endpoints_path)
-    result: List[Service] = []
+    result: list[Service] = []
     if serves_models_locally(settings) if model_server is None else model_server:
         port = urlparse(settings.model_server_url).port or 5004
         result.append(Service("models", [sys.executable, "-m", "bot.launch.model_server",
@@ -101,7 +102,7 @@ def build_services(settings: Settings, endpoints_path: Path, with_gateway: bool 
                                       "--port", str(settings.action_port),
                                       "--logging-config-file", str(logging_file)], tokens))
     if with_gateway:
-        env: Dict[str, str] = dict(tokens)
+        env: dict[str, str] = dict(tokens)
         if settings.rasa_instances > 1 and not settings.rasa_urls:
             env["RASA_URLS"] = ",".join(rasa_urls(settings))
         # The gateway also runs the Telegram bridge (bot/channels/telegram).

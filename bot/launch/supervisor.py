@@ -5,8 +5,8 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
 
 COLOURS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m"]
 RESET = "\033[0m"
@@ -18,12 +18,12 @@ class Service:
 
     name: str
     argv: Sequence[str]
-    env: Dict[str, str] = field(default_factory=dict)
-    process: Optional[asyncio.subprocess.Process] = None
+    env: dict[str, str] = field(default_factory=dict)
+    process: asyncio.subprocess.Process | None = None
 
 
 async def _pump(service: Service, colour: str) -> None:
-    assert service.process and service.process.stdout
+    assert service.process and service.process.stdout  # noqa: S101 - started with stdout=PIPE
     prefix = f"{colour}{service.name:>9} |{RESET} " if sys.stdout.isatty() else f"{service.name:>9} | "
     async for line in service.process.stdout:
         sys.stdout.write(prefix + line.decode("utf-8", "replace"))
@@ -40,19 +40,26 @@ async def start_service(service: Service) -> None:
     )
 
 
-async def stop_services(services: List[Service], grace: float = 10.0) -> None:
-    running = [s for s in services if s.process and s.process.returncode is None]
-    for service in running:
-        os.killpg(service.process.pid, signal.SIGTERM)
+def _process(service: Service) -> asyncio.subprocess.Process:
+    """The process of a started service."""
+    if service.process is None:
+        raise RuntimeError(f"{service.name} was not started")
+    return service.process
+
+
+async def stop_services(services: list[Service], grace: float = 10.0) -> None:
+    running = [s.process for s in services if s.process and s.process.returncode is None]
+    for process in running:
+        os.killpg(process.pid, signal.SIGTERM)
     try:
-        await asyncio.wait_for(asyncio.gather(*(s.process.wait() for s in running)), grace)
-    except asyncio.TimeoutError:
-        for service in running:
-            if service.process.returncode is None:
-                os.killpg(service.process.pid, signal.SIGKILL)
+        await asyncio.wait_for(asyncio.gather(*(p.wait() for p in running)), grace)
+    except TimeoutError:
+        for process in running:
+            if process.returncode is None:
+                os.killpg(process.pid, signal.SIGKILL)
 
 
-async def supervise(services: List[Service]) -> int:
+async def supervise(services: list[Service]) -> int:
     """Start all services; when any exits or a signal arrives, stop all."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -61,12 +68,12 @@ async def supervise(services: List[Service]) -> int:
     for service in services:
         await start_service(service)
     pumps = [asyncio.create_task(_pump(s, COLOURS[i % len(COLOURS)])) for i, s in enumerate(services)]
-    waits = [asyncio.create_task(s.process.wait()) for s in services]
+    waits = [asyncio.create_task(_process(s).wait()) for s in services]
     stopper = asyncio.create_task(stop.wait())
-    done, _ = await asyncio.wait(waits + [stopper], return_when=asyncio.FIRST_COMPLETED)
-    exited = [s for s in services if s.process.returncode is not None]
+    _done, _ = await asyncio.wait([*waits, stopper], return_when=asyncio.FIRST_COMPLETED)
+    exited = [s for s in services if _process(s).returncode is not None]
     for service in exited:
-        print(f"{service.name} exited with code {service.process.returncode}; stopping everything")
+        print(f"{service.name} exited with code {_process(service).returncode}; stopping everything")
     await stop_services(services)
     await asyncio.gather(*pumps, return_exceptions=True)
     stopper.cancel()

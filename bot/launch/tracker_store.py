@@ -31,7 +31,8 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-from typing import Any, Dict, List, Optional, Sequence, Text
+from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -58,13 +59,13 @@ logger = logging.getLogger(__name__)
 try:  # Rasa's engine options (PostgreSQL schema); none if a Rasa upgrade drops the helper
     from rasa.core.tracker_store import create_engine_kwargs
 except ImportError:  # pragma: no cover - Rasa 3.6 has it
-    def create_engine_kwargs(url: Any) -> Dict[str, Any]:
+    def create_engine_kwargs(url: Any) -> dict[str, Any]:
         return {}
 
 CLASS_PATH = f"{__name__}.GuardedSQLTrackerStore"
 
 
-def _asked_before(events: Sequence[Event]) -> Optional[str]:
+def _asked_before(events: Sequence[Event]) -> str | None:
     """The form's requested slot after ``events`` (searched from the end)."""
     for event in reversed(events):
         if isinstance(event, SlotSet) and event.key == "requested_slot":
@@ -77,14 +78,16 @@ STORED_COUNT = "_stored_event_count"
 
 
 class GuardedSQLTrackerStore(SQLTrackerStore):
-    """``SQLTrackerStore`` with pre-pinged connections, a paused tracker on failure and
-    scrubbed events.
+    """``SQLTrackerStore`` with pre-pinged connections, a paused tracker on failure and scrubbed events.
 
     Also cheaper per message: a tracker once saved to (or, with the fast path, read
     from) the store remembers how many of its events are stored, so saving it appends
     the new ones without a ``COUNT`` query over the conversation (the Redis lock store
     keeps one writer per conversation between the read and the save).
     """
+
+    engine: sa.engine.Engine
+    sessionmaker: sa.orm.sessionmaker
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Rasa creates the tracker store after setting up its own logging and before
@@ -98,9 +101,11 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Rasa's ``save``, but every new event is scrubbed first (bot.launch.tracker_scrub):
-        no 查询码 or personal data is stored in clear. Uses none of Rasa's private
-        methods, so it works the same with or without the patches."""
+        """Rasa's ``save``, but every new event is scrubbed first (bot.launch.tracker_scrub).
+
+        No 查询码 or personal data is stored in clear. Uses none of Rasa's private methods,
+        so it works the same with or without the patches.
+        """
         await self.stream_events(tracker)
         with self.session_scope() as session:
             new = self._unsaved_events(session, tracker)
@@ -117,7 +122,7 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
                 self._hide_personal_slots(session, tracker.sender_id)
             session.commit()
 
-    def _unsaved_events(self, session: Any, tracker: DialogueStateTracker) -> List[Event]:
+    def _unsaved_events(self, session: Any, tracker: DialogueStateTracker) -> list[Event]:
         """The tracker's events that are not stored yet."""
         stored = getattr(tracker, STORED_COUNT, None)
         if stored is None:  # not read through the fast path (e.g. a new conversation)
@@ -125,11 +130,13 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
         setattr(tracker, STORED_COUNT, len(tracker.events))
         return list(itertools.islice(tracker.events, stored, len(tracker.events)))
 
-    def _stored_in_latest_session(self, session: Any, sender_id: Text) -> int:
-        """How many events of the conversation's latest session are stored (the events
-        from its last ``session_started`` on, or all of them): what Rasa's own ``save``
-        counts, written here against the table so the scrubbing ``save`` needs no
-        private Rasa method."""
+    def _stored_in_latest_session(self, session: Any, sender_id: str) -> int:
+        """How many events of the conversation's latest session are stored.
+
+        The events from its last ``session_started`` on, or all of them: what Rasa's own
+        ``save`` counts, written here against the table so the scrubbing ``save`` needs no
+        private Rasa method.
+        """
         table = self.SQLEvent
         session_start = (
             session.query(sa.func.max(table.timestamp))
@@ -140,7 +147,7 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
             sa.or_(session_start.is_(None), table.timestamp >= session_start))
         return int(query.scalar() or 0)
 
-    def _hide_personal_slots(self, session: Any, sender_id: Text) -> None:
+    def _hide_personal_slots(self, session: Any, sender_id: str) -> None:
         """Hide the personal slot values stored earlier in this conversation."""
         rows = session.query(self.SQLEvent).filter(
             self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == "slot").all()
@@ -149,7 +156,7 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
             if hidden is not None:
                 row.data = json.dumps(hidden)
 
-    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         try:
             return await super().retrieve(sender_id)
         except SQLAlchemyError as error:
@@ -159,10 +166,12 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
                 sender_id, [ConversationPaused()], slots=self.domain.slots)
 
 
-async def _fast_retrieve(self: GuardedSQLTrackerStore, sender_id: Text,
-                         fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
-    """Rasa's ``SQLTrackerStore._retrieve`` selecting only the JSON column (no ORM
-    objects), remembering how many events are stored (see ``_unsaved_events``)."""
+async def _fast_retrieve(self: GuardedSQLTrackerStore, sender_id: str,
+                         fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
+    """Rasa's ``SQLTrackerStore._retrieve`` selecting only the JSON column (no ORM objects).
+
+    It remembers how many events are stored (see ``_unsaved_events``).
+    """
     with self.session_scope() as session:
         query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
         rows = query.with_entities(self.SQLEvent.data).all()
@@ -176,6 +185,9 @@ async def _fast_retrieve(self: GuardedSQLTrackerStore, sender_id: Text,
 
 
 def install_fast_paths() -> None:
-    """Read trackers through :func:`_fast_retrieve` (by :mod:`bot.launch.rasa_patches`,
-    after checking ``SQLTrackerStore._retrieve`` and ``_event_query``)."""
-    GuardedSQLTrackerStore._retrieve = _fast_retrieve  # type: ignore[method-assign]
+    """Read trackers through :func:`_fast_retrieve`.
+
+    Called by :mod:`bot.launch.rasa_patches` after checking ``SQLTrackerStore._retrieve``
+    and ``_event_query``.
+    """
+    GuardedSQLTrackerStore._retrieve = _fast_retrieve

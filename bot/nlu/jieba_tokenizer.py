@@ -90,7 +90,8 @@ class DomainJiebaTokenizer(JiebaTokenizer):
         ``max_tokens`` a longer text keeps its beginning and its end (where citizens put
         what they ask for): the neural classifiers pad every batch to its longest
         message, and a few 500-character letters would multiply their training time.
-        The matter classifier reads the whole text itself (``words``)."""
+        The matter classifier reads the whole text itself (``words``).
+        """
         import jieba
 
         text = message.get(attribute) or ""

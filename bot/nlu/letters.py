@@ -38,7 +38,7 @@ MIN_SENTENCE_CHARS = 8
 
 
 @lru_cache(maxsize=1)
-def _to_simplified() -> "opencc.OpenCC":
+def _to_simplified() -> opencc.OpenCC:
     import opencc
 
     return opencc.OpenCC("t2s")

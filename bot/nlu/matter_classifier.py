@@ -95,12 +95,12 @@ class MatterClassifier(GraphComponent):
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "MatterClassifier":
+               resource: Resource, execution_context: ExecutionContext) -> MatterClassifier:
         return cls(config, model_storage, resource)
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "MatterClassifier":
+             execution_context: ExecutionContext, **kwargs: Any) -> MatterClassifier:
         try:
             with model_storage.read_from(resource) as directory:
                 model = joblib.load(directory / MODEL_FILE)
@@ -153,8 +153,14 @@ class MatterClassifier(GraphComponent):
     def _features(self, message: Message) -> Any:
         return self._texts_features([joined_tokens(message)], [message_chars(message)])
 
+    def _fitted(self) -> Dict[str, Any]:
+        """The trained vectorizers and classifiers (only called once there is a model)."""
+        if self._model is None:
+            raise RuntimeError("MatterClassifier has no trained model")
+        return self._model
+
     def _texts_features(self, joined: List[str], chars: List[str]) -> Any:
-        model = self._model
+        model = self._fitted()
         return hstack([model["words"].transform(joined),
                        model["chars"].transform(chars)]).tocsr()
 
@@ -172,16 +178,16 @@ class MatterClassifier(GraphComponent):
         probabilities = classifier.predict_proba(features)
         scopes = self._scopes(features)
         result = []
-        for row, scope in zip(probabilities, scopes):
+        for row, scope in zip(probabilities, scopes, strict=True):
             best = int(np.argmax(row))
             result.append({"intent_response_key": str(classifier.classes_[best]),
                            "confidence": float(row[best]), "scope": scope})
         return result
 
     def _probabilities(self, features: Any) -> Dict[str, float]:
-        classifier = self._model["classifier"]
+        classifier = self._fitted()["classifier"]
         probabilities = classifier.predict_proba(features)[0]
-        return dict(zip(classifier.classes_, map(float, probabilities)))
+        return dict(zip(classifier.classes_, map(float, probabilities), strict=True))
 
     def _scope(self, features: Any) -> Optional[float]:
         """P(the traffic police accept the message), from the scope model."""
@@ -189,7 +195,7 @@ class MatterClassifier(GraphComponent):
 
     def _scopes(self, features: Any) -> List[Optional[float]]:
         """P(accept) for each row of ``features`` (None without a scope model)."""
-        scope = self._model.get("scope")
+        scope = self._fitted().get("scope")
         if scope is None:
             return [None] * features.shape[0]
         index = list(scope.classes_).index(True)

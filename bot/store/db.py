@@ -9,9 +9,10 @@ journal and WAL files the same mode.
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import URL, Engine, make_url
@@ -19,9 +20,9 @@ from sqlalchemy.future import create_engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 
 __all__ = [
-    "Base",
     "DEFAULT_SQLITE_URL",
     "REPO_ROOT",
+    "Base",
     "make_engine",
     "make_session_factory",
     "normalise_url",
@@ -61,10 +62,8 @@ def _create_private(database: str) -> None:
     """Create a missing SQLite file as 0600 before SQLite does (with the umask's mode)."""
     if database in ("", ":memory:") or database.startswith("file:"):
         return
-    try:
+    with suppress(FileExistsError):
         os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        pass
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
@@ -92,11 +91,12 @@ def make_engine(url: str | URL, *, sqlite_foreign_keys: bool = True, echo: bool 
     return create_engine(parsed, echo=echo, pool_pre_ping=True)
 
 
-def make_session_factory(engine: Optional[Engine] = None) -> sessionmaker:
+def make_session_factory(engine: Engine | None = None) -> sessionmaker:
     """2.0-style sessions; objects stay readable after commit (``expire_on_commit=False``).
 
     Without ``engine`` the factory is bound later (``factory.configure(bind=engine)``):
-    the gateway creates its one engine when the app starts."""
+    the gateway creates its one engine when the app starts.
+    """
     return sessionmaker(bind=engine, future=True, expire_on_commit=False)
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -18,7 +19,7 @@ def json_error(status: int, message: str) -> web.Response:
     )
 
 
-async def read_json(request: web.Request) -> Dict[str, Any]:
+async def read_json(request: web.Request) -> dict[str, Any]:
     """The request body as a JSON object, or a 400 with a Chinese explanation."""
     try:
         raw = await request.read()
@@ -27,7 +28,7 @@ async def read_json(request: web.Request) -> Dict[str, Any]:
         raise web.HTTPBadRequest(
             text=json.dumps({"error": "请求格式有误：需要 UTF-8 编码的 JSON。"}, ensure_ascii=False),
             content_type="application/json",
-        )
+        ) from None
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(
             text=json.dumps({"error": "请求格式有误：需要一个 JSON 对象。"}, ensure_ascii=False),
@@ -47,6 +48,6 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return json_error(400, "请求内容不是有效的 UTF-8 编码，请检查后重试。")
     except web.HTTPException:
         raise
-    except Exception:  # noqa: BLE001 - last line of defence
+    except Exception:
         logger.exception("unhandled error on %s %s", request.method, request.path)
         return json_error(500, "系统出了点问题，请稍后再试。")

@@ -1,9 +1,9 @@
 """Fixtures of the admin tests: a copy of the project, migrated databases, a seeded tracker store."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Dict, Iterator
 
 import pytest
 
@@ -54,7 +54,7 @@ OLD = "很久以前的问题"
 FLAGGED = "我叫张三丰，想问问驾照的事"
 
 
-def seed_conversations(tracker_db: Path, app_db_url: str, now: datetime) -> Dict[str, str]:
+def seed_conversations(tracker_db: Path, app_db_url: str, now: datetime) -> dict[str, str]:
     """Realistic conversations through Rasa's own tracker store plus one officer flag."""
     seed_tracker(tracker_db, {
         "c-low": (now - timedelta(hours=5), [

@@ -5,7 +5,6 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import List, Optional
 from urllib.parse import parse_qs, urlparse
 
 
@@ -16,7 +15,7 @@ class FakeRasa:
         self.model_file = model_file
         self.token = token
         self.fail_loads = False
-        self.loads: List[str] = []
+        self.loads: list[str] = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -30,7 +29,7 @@ class FakeRasa:
                     return False
                 return True
 
-            def _reply(self, status: int, body: Optional[dict]) -> None:
+            def _reply(self, status: int, body: dict | None) -> None:
                 data = json.dumps(body).encode() if body is not None else b""
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -38,11 +37,11 @@ class FakeRasa:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 if self._authorised():
                     self._reply(200, {"model_file": fake.model_file, "model_id": "x"})
 
-            def do_PUT(self) -> None:  # noqa: N802
+            def do_PUT(self) -> None:
                 if not self._authorised():
                     return
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Union
 
-Ranking = Sequence[Tuple[str, float]]
+Ranking = Sequence[tuple[str, float]]
 
 
 @dataclass
@@ -18,7 +18,7 @@ class Say:
     text: str
     ranking: Ranking
     matters: Ranking = ()
-    entities: Dict[str, str] = field(default_factory=dict)
+    entities: dict[str, str] = field(default_factory=dict)
     fallback: bool = False
 
 
@@ -34,14 +34,14 @@ class Bot:
     text: str
 
 
-Turn = Union[Say, Act, Bot]
+Turn = Say | Act | Bot
 
 
 def parse_data(say: Say) -> dict:
     ranking = [{"name": n, "confidence": c} for n, c in say.ranking]
     intent = {"name": "nlu_fallback", "confidence": 0.45} if say.fallback else dict(ranking[0])
     if say.fallback:
-        ranking = [intent] + ranking
+        ranking = [intent, *ranking]
     data = {"text": say.text, "intent": intent, "intent_ranking": ranking,
             "entities": [{"entity": k, "value": v, "start": 0, "end": 0} for k, v in say.entities.items()]}
     if say.matters:
@@ -53,7 +53,7 @@ def parse_data(say: Say) -> dict:
     return data
 
 
-async def _save(db: Path, conversations: Dict[str, Tuple[datetime, List[Turn]]]) -> None:
+async def _save(db: Path, conversations: dict[str, tuple[datetime, list[Turn]]]) -> None:
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
@@ -61,7 +61,7 @@ async def _save(db: Path, conversations: Dict[str, Tuple[datetime, List[Turn]]])
 
     store = SQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(db))
     for sender, (start, turns) in conversations.items():
-        stamp = start.replace(tzinfo=timezone.utc).timestamp()
+        stamp = start.replace(tzinfo=UTC).timestamp()
         tracker = DialogueStateTracker(sender, slots=[])
         tracker.update(ActionExecuted("action_session_start", timestamp=stamp))
         tracker.update(SessionStarted(timestamp=stamp))
@@ -80,12 +80,12 @@ async def _save(db: Path, conversations: Dict[str, Tuple[datetime, List[Turn]]])
     store.engine.dispose()
 
 
-def seed_tracker(db: Path, conversations: Dict[str, Tuple[datetime, List[Turn]]]) -> None:
+def seed_tracker(db: Path, conversations: dict[str, tuple[datetime, list[Turn]]]) -> None:
     """Write the conversations through Rasa's SQLTrackerStore into ``db`` (SQLite)."""
     asyncio.run(_save(db, conversations))
 
 
-def event_rows(db: Path) -> List[dict]:
+def event_rows(db: Path) -> list[dict]:
     import sqlite3
 
     with sqlite3.connect(db) as connection:
@@ -93,7 +93,7 @@ def event_rows(db: Path) -> List[dict]:
     return [{"sender": s, "type": t, "data": json.loads(d)} for s, t, d in rows]
 
 
-def flag_message(app_db_url: str, sender: str, text: str, intent: Optional[str], confidence: float,
+def flag_message(app_db_url: str, sender: str, text: str, intent: str | None, confidence: float,
                  at: datetime) -> None:
     """An officer's "flag for retraining" row as the console stores it."""
     from bot.admin.models import RetrainingFlag

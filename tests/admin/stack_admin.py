@@ -8,10 +8,11 @@ succeeded job whose data contains the labelled example (e.g. the browser test's)
 """
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
 
 import pytest
 import requests
@@ -68,10 +69,8 @@ def stack_admin(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Itera
     config = load_config(settings_from_env({**stack.env, "RASA_AUTH_TOKEN": stack.rasa_token}),
                          var_dir=stack.var_dir)
     service = AdminService(config)
-    try:
+    with contextlib.suppress(AccountError):
         AccountService(service.factory).create(ADMIN_USER, "测试管理员", ADMIN_PASSWORD, role="admin")
-    except AccountError:
-        pass
     admin = StackAdmin(stack, config, service, project)
     yield admin
     admin.restore_initial()
@@ -94,7 +93,7 @@ def wait_for_job(service: AdminService, job_id: int, timeout: float = TRAIN_TIME
     raise AssertionError(f"training job #{job_id} did not finish in {timeout} s")
 
 
-def reusable_run(service: AdminService) -> Optional[JobView]:
+def reusable_run(service: AdminService) -> JobView | None:
     """A succeeded job trained with the labelled example (from an earlier test), if any."""
     label = next((v for v in service.labels.all() if v.text == MISUNDERSTOOD and v.label == RIGHT_LABEL), None)
     job = service.jobs.latest_succeeded()

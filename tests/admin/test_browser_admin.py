@@ -9,8 +9,15 @@ from pathlib import Path
 import pytest
 
 from bot.admin.inbox import text_key
-from tests.admin.stack_admin import (ADMIN_PASSWORD, ADMIN_USER, MISUNDERSTOOD, RIGHT_LABEL, TRAIN_TIMEOUT,
-                                     StackAdmin, say)
+from tests.admin.stack_admin import (
+    ADMIN_PASSWORD,
+    ADMIN_USER,
+    MISUNDERSTOOD,
+    RIGHT_LABEL,
+    TRAIN_TIMEOUT,
+    StackAdmin,
+    say,
+)
 from tests.browser.browser import chromium_browser
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser, pytest.mark.slow]

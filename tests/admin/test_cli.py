@@ -5,9 +5,9 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator, Tuple
 
 import pytest
 import yaml
@@ -36,7 +36,7 @@ def config(admin_config: AdminConfig, rasa: FakeRasa, monkeypatch: pytest.Monkey
     return config
 
 
-def run(*argv: str) -> Tuple[int, str]:
+def run(*argv: str) -> tuple[int, str]:
     out = io.StringIO()
     code = cli.main(list(argv), out=out)
     return code, out.getvalue()

@@ -1,9 +1,9 @@
 """Gated deploy, override with a reason, rollback and multi-server switching (fake Rasa servers)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator, List
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +18,7 @@ BASE = Figures(0.95, 0.97, 0.02, heldout="h1")
 
 
 @pytest.fixture
-def servers() -> Iterator[List[FakeRasa]]:
+def servers() -> Iterator[list[FakeRasa]]:
     fakes = [FakeRasa(token="s3cret"), FakeRasa(token="s3cret")]
     yield fakes
     for fake in fakes:
@@ -26,7 +26,7 @@ def servers() -> Iterator[List[FakeRasa]]:
 
 
 @pytest.fixture
-def fleet(admin_config: AdminConfig, servers: List[FakeRasa], tmp_path: Path) -> Iterator[AdminService]:
+def fleet(admin_config: AdminConfig, servers: list[FakeRasa], tmp_path: Path) -> Iterator[AdminService]:
     config = admin_config.with_overrides(rasa_backends=tuple(s.url for s in servers),
                                          rasa_auth_token="s3cret")
     service = AdminService(config)
@@ -43,7 +43,7 @@ def candidate(service: AdminService, version: str, figures: Figures, tmp_path: P
     return path
 
 
-def test_a_better_model_deploys_everywhere(fleet: AdminService, servers: List[FakeRasa],
+def test_a_better_model_deploys_everywhere(fleet: AdminService, servers: list[FakeRasa],
                                            tmp_path: Path) -> None:
     path = candidate(fleet, "v2", replace(BASE, intent_macro_f1=0.96), tmp_path)
     outcome = fleet.deploy("v2", "admin1")
@@ -57,7 +57,7 @@ def test_a_better_model_deploys_everywhere(fleet: AdminService, servers: List[Fa
     assert fleet.config.deployed_link.resolve() == path.resolve()
 
 
-def test_a_worse_model_is_refused_and_nothing_is_loaded(fleet: AdminService, servers: List[FakeRasa],
+def test_a_worse_model_is_refused_and_nothing_is_loaded(fleet: AdminService, servers: list[FakeRasa],
                                                         tmp_path: Path) -> None:
     candidate(fleet, "worse", replace(BASE, false_acceptance_rate=0.08), tmp_path)
     with pytest.raises(GateRefused) as refused:
@@ -67,7 +67,7 @@ def test_a_worse_model_is_refused_and_nothing_is_loaded(fleet: AdminService, ser
     assert fleet.registry.deployed().version == "initial"  # type: ignore[union-attr]
 
 
-def test_override_with_a_reason_deploys_and_is_logged(fleet: AdminService, servers: List[FakeRasa],
+def test_override_with_a_reason_deploys_and_is_logged(fleet: AdminService, servers: list[FakeRasa],
                                                       tmp_path: Path) -> None:
     from bot.audit.models import AuditEntry
 
@@ -81,7 +81,7 @@ def test_override_with_a_reason_deploys_and_is_logged(fleet: AdminService, serve
     assert "紧急修复" in audit.detail and audit.actor == "admin1"
 
 
-def test_rollback_goes_back_to_the_previous_model(fleet: AdminService, servers: List[FakeRasa],
+def test_rollback_goes_back_to_the_previous_model(fleet: AdminService, servers: list[FakeRasa],
                                                   tmp_path: Path) -> None:
     candidate(fleet, "v2", BASE, tmp_path)
     candidate(fleet, "v3", BASE, tmp_path)
@@ -96,7 +96,7 @@ def test_rollback_goes_back_to_the_previous_model(fleet: AdminService, servers: 
         fleet.rollback("admin2", "initial")  # already deployed
 
 
-def test_a_failing_server_restores_the_others(fleet: AdminService, servers: List[FakeRasa],
+def test_a_failing_server_restores_the_others(fleet: AdminService, servers: list[FakeRasa],
                                               tmp_path: Path) -> None:
     candidate(fleet, "v2", BASE, tmp_path)
     servers[1].fail_loads = True

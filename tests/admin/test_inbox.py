@@ -7,8 +7,17 @@ from pathlib import Path
 from bot.admin.inbox import InboxFilter, text_key
 from bot.admin.service import AdminService
 from bot.privacy import mask_text
-from tests.admin.conftest import (BAD_RATED, BEFORE_HANDOFF, EXPLICIT_HUMAN, FLAGGED, GIBBERISH, GOOD,
-                                  GOOD_RATED, LOW, OLD)
+from tests.admin.conftest import (
+    BAD_RATED,
+    BEFORE_HANDOFF,
+    EXPLICIT_HUMAN,
+    FLAGGED,
+    GIBBERISH,
+    GOOD,
+    GOOD_RATED,
+    LOW,
+    OLD,
+)
 from tests.admin.seed import event_rows
 
 

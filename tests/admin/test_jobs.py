@@ -5,7 +5,6 @@ import re
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import List
 
 import pytest
 
@@ -27,7 +26,7 @@ def test_a_second_job_is_refused_with_a_clear_message(service: AdminService, tmp
 
 def test_concurrent_creates_let_exactly_one_through(admin_config: AdminConfig, tmp_path: Path) -> None:
     services = [AdminService(admin_config) for _ in range(6)]
-    outcomes: List[str] = []
+    outcomes: list[str] = []
     barrier = threading.Barrier(len(services))
 
     def attempt(index: int) -> None:

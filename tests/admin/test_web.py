@@ -5,8 +5,9 @@ import asyncio
 import dataclasses
 import json
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any, Dict, Iterator
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -145,7 +146,7 @@ async def test_retrain_is_refused_while_a_job_runs(client: TestClient, config: A
     assert current["id"] == job.id
 
 
-def _finished_job(config: AdminConfig, candidate: Figures, deployed: Figures) -> Dict[str, Any]:
+def _finished_job(config: AdminConfig, candidate: Figures, deployed: Figures) -> dict[str, Any]:
     service = AdminService(config)
     initial = service.registry.ensure_initial(config.initial_model)
     service.registry.set_figures(initial.version, deployed)

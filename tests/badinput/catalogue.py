@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 LEAKS = ("Traceback", 'File "', "Exception", "sqlalchemy", "psycopg2", "aiohttp.web")
@@ -20,17 +19,17 @@ class Row:
     case: str
     expected: str
     outcome: str
-    ok: Optional[bool]  # None: skipped
+    ok: bool | None  # None: skipped
 
 
-ROWS: List[Row] = []
+ROWS: list[Row] = []
 
 
-def record(entry: str, case: str, expected: str, outcome: str, ok: Optional[bool]) -> None:
+def record(entry: str, case: str, expected: str, outcome: str, ok: bool | None) -> None:
     ROWS.append(Row(entry, case, expected, outcome, ok))
 
 
-def leaks(body: str) -> List[str]:
+def leaks(body: str) -> list[str]:
     """Signs of an internal error in a response body."""
     return [word for word in LEAKS if word in body]
 
@@ -48,7 +47,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-def table(rows: List[Row]) -> List[str]:
+def table(rows: list[Row]) -> list[str]:
     """Aligned text table (CJK characters count double)."""
     header = Row("entry point", "bad input", "expected", "outcome", None)
     cells = [[r.entry, r.case, r.expected, r.outcome,
@@ -57,7 +56,7 @@ def table(rows: List[Row]) -> List[str]:
     widths = [max(_width(c[i]) for c in cells) for i in range(5)]
     lines = []
     for index, row in enumerate(cells):
-        lines.append("  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip())
+        lines.append("  ".join(_pad(c, w) for c, w in zip(row, widths, strict=False)).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
     return lines

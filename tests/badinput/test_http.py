@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, List, Optional
 
 import pytest
 import requests
@@ -67,7 +67,7 @@ def sender() -> str:
     return "web-bad" + uuid.uuid4().hex[:12]
 
 
-def chat(message: object, who: Optional[str] = None) -> Send:
+def chat(message: object, who: str | None = None) -> Send:
     return lambda ctx: requests.post(ctx.url("/api/chat"), timeout=60,
                                      json={"sender": who or sender(), "message": message})
 
@@ -120,7 +120,7 @@ REST = "Rasa REST webhook"
 CONSOLE = "officer console"
 ADMIN = "admin pages"
 
-CASES: List[Case] = [
+CASES: list[Case] = [
     Case(WEBCHAT, "empty message", "200 + 空消息提示", chat(""), answered(EMPTY_REPLY[:6])),
     Case(WEBCHAT, "whitespace only", "200 + 空消息提示", chat(" \n\t\u3000 "),
          answered(EMPTY_REPLY[:6])),
@@ -233,7 +233,7 @@ def ctx(stack: Stack, request: pytest.FixtureRequest) -> Ctx:
 def test_bad_http_input(case: Case, ctx: Ctx) -> None:
     try:
         response = case.send(ctx)
-    except Exception as error:  # noqa: BLE001 - recorded, then re-raised
+    except Exception as error:
         record(case.entry, case.name, case.expected, f"exception {type(error).__name__}", False)
         raise
     body = response.text
@@ -256,7 +256,7 @@ def _texts(stack: Stack, who: str, message: str) -> str:
 def test_forged_case_numbers_and_brute_forced_query_codes(stack: Stack) -> None:
     """Every wrong guess gets the same answer; after a few the lookup is locked."""
     who = sender()
-    answers: List[str] = []
+    answers: list[str] = []
     locked = ""
     for attempt in range(8):
         start = _texts(stack, who, "/check_case_status")
@@ -278,7 +278,7 @@ def test_forged_case_numbers_and_brute_forced_query_codes(stack: Stack) -> None:
     assert locked, answers
 
 
-def _user_texts(stack: Stack, who: str) -> List[str]:
+def _user_texts(stack: Stack, who: str) -> list[str]:
     events = stack.tracker(who)["events"]
     return [e.get("text") or "" for e in events if e["event"] == "user"]
 

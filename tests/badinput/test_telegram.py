@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator, Dict, Optional
 
 import aiohttp
 import pytest
@@ -87,14 +87,13 @@ HOOK_CASES = [  # (case, body, headers, expected statuses)
 
 @pytest.mark.parametrize("case, body, headers, statuses", HOOK_CASES,
                          ids=[c[0] for c in HOOK_CASES])
-async def test_bad_webhook_requests(case: str, body: bytes, headers: Optional[Dict[str, str]],
+async def test_bad_webhook_requests(case: str, body: bytes, headers: dict[str, str] | None,
                                     statuses: set, webhook_gateway: str) -> None:
     sent_headers = {"Content-Type": "application/json",
                     **({"X-Telegram-Bot-Api-Secret-Token": SECRET} if headers is None else headers)}
-    async with aiohttp.ClientSession() as session:
-        async with session.post(webhook_gateway + WEBHOOK_PATH, data=body,
-                                headers=sent_headers) as response:
-            text = await response.text()
+    async with aiohttp.ClientSession() as session, session.post(webhook_gateway + WEBHOOK_PATH, data=body,
+                            headers=sent_headers) as response:
+        text = await response.text()
     ok = response.status in statuses and not leaks(text) and bool(CHINESE.search(text))
     record(WEBHOOK, case, "/".join(map(str, sorted(statuses))) + " + 中文说明",
            f"{response.status} {short(text, 40)}", ok)

@@ -1,8 +1,8 @@
 """Headless Debian Chromium driven by Playwright (no downloaded browser)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -10,7 +10,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 @contextmanager
-def chromium_browser() -> Iterator["object"]:
+def chromium_browser() -> Iterator[object]:
     """A sync Playwright Browser on the system Chromium."""
     from playwright.sync_api import sync_playwright
 

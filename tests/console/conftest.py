@@ -1,6 +1,6 @@
 """Console test fixtures (see tests/handoff/fixtures.py)."""
 import dataclasses
-from typing import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -25,7 +25,7 @@ NewClient = Callable[[], Awaitable[ConsoleClient]]
 
 
 @pytest.fixture
-def console_settings(migrated_db_url: str, rasa_api: FakeRasaApi) -> Settings:
+def console_settings(migrated_db_url: str, rasa_api: FakeRasaApi) -> Settings:  # noqa: F811 - fixture
     """Always office hours, so the flow does not depend on when the tests run."""
     return dataclasses.replace(Settings(), database_url=migrated_db_url, rasa_url=rasa_api.url,
                                telegram_bot_token="", office_hours=(0, 24),

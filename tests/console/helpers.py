@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional
+from typing import Any
 
 from aiohttp.test_utils import TestClient
 
@@ -20,7 +20,7 @@ def csrf_in(html: str) -> str:
 class ConsoleClient:
     client: TestClient
     csrf: str = ""
-    pages: Dict[str, str] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)
 
     async def login(self, username: str, password: str, expect: int = 302) -> str:
         page = await self.client.get("/console/login")
@@ -40,8 +40,8 @@ class ConsoleClient:
         assert response.status == status, (path, response.status, text[:500])
         return text
 
-    async def post(self, path: str, data: Optional[Dict[str, Any]] = None, status: int = 302,
-                   csrf: Optional[str] = None) -> Any:
+    async def post(self, path: str, data: dict[str, Any] | None = None, status: int = 302,
+                   csrf: str | None = None) -> Any:
         form = {"csrf": self.csrf if csrf is None else csrf, **(data or {})}
         response = await self.client.post(path, data=form, allow_redirects=False)
         assert response.status == status, (path, response.status, (await response.text())[:500])

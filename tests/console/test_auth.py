@@ -90,7 +90,7 @@ async def test_wrong_password_and_lockout_after_five_failures(new_client: NewCli
                                                              officers: Officers,
                                                              factory: sessionmaker) -> None:
     client = await new_client()
-    for attempt in range(4):
+    for _attempt in range(4):
         text = await client.login("wang", "wrong-password", expect=401)
         assert "用户名或密码不正确" in text
     text = await client.login("wang", "wrong-password", expect=401)

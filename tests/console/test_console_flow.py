@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 from aiohttp import ClientWebSocketResponse
@@ -34,7 +34,7 @@ def rasa_runs_the_handoff_action(rasa_api: FakeRasaApi, factory: sessionmaker,
     """The fake Rasa opens the handoff like action_request_human does (real clock)."""
     service = HandoffService(factory)
 
-    async def respond(sender: str, text: str, metadata: Dict[str, Any]) -> Replies:
+    async def respond(sender: str, text: str, metadata: dict[str, Any]) -> Replies:
         if text != "/request_human":
             return [{"text": f"收到：{text}"}]
         start = await asyncio.to_thread(start_handoff, service, metadata.get("channel", "webchat"),
@@ -46,18 +46,18 @@ def rasa_runs_the_handoff_action(rasa_api: FakeRasaApi, factory: sessionmaker,
     rasa_api.respond = respond
 
 
-async def chat(gateway: TestClient, text: str, sender: str = CITIZEN) -> List[str]:
+async def chat(gateway: TestClient, text: str, sender: str = CITIZEN) -> list[str]:
     response = await gateway.post("/api/chat", json={"sender": sender, "message": text})
     assert response.status == 200
     return [m["text"] for m in (await response.json())["messages"]]
 
 
-async def pushed(ws: ClientWebSocketResponse, timeout: float = 5.0) -> List[Dict[str, Any]]:
+async def pushed(ws: ClientWebSocketResponse, timeout: float = 5.0) -> list[dict[str, Any]]:
     message = await ws.receive(timeout=timeout)
     return json.loads(message.data)["messages"]
 
 
-def audit(factory: sessionmaker) -> List[tuple[str, str]]:
+def audit(factory: sessionmaker) -> list[tuple[str, str]]:
     with session_scope(factory) as session:
         return [(e.actor, e.action) for e in
                 session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()]

@@ -3,7 +3,8 @@ a proxy, signed session cookies, the /console allow-list and a /healthz without 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient

@@ -7,9 +7,9 @@ import time
 import uuid
 import zlib
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Tuple
 
 import psycopg2
 import requests
@@ -36,7 +36,7 @@ class Citizen:
 
     cluster: Cluster
     sender: str = field(default_factory=web_sender)
-    attempts: List[Tuple[str, str]] = field(default_factory=list)
+    attempts: list[tuple[str, str]] = field(default_factory=list)
 
     def say(self, message: str) -> str:
         replies = self.cluster.chat(self.sender, message)
@@ -54,15 +54,15 @@ class Citizen:
         raise AssertionError(f"still busy after {tries} tries: {self.attempts}")
 
 
-def journal_texts(cluster: Cluster, sender: str) -> List[str]:
-    with psycopg2.connect(cluster.settings.database_url, connect_timeout=5) as connection:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT text FROM message_journal WHERE sender_id = %s ORDER BY id",
-                           (sender,))
-            return [row[0] for row in cursor.fetchall()]
+def journal_texts(cluster: Cluster, sender: str) -> list[str]:
+    with (psycopg2.connect(cluster.settings.database_url, connect_timeout=5) as connection,
+          connection.cursor() as cursor):
+        cursor.execute("SELECT text FROM message_journal WHERE sender_id = %s ORDER BY id",
+                       (sender,))
+        return [row[0] for row in cursor.fetchall()]
 
 
-def tracker_texts(cluster: Cluster, sender: str) -> List[str]:
+def tracker_texts(cluster: Cluster, sender: str) -> list[str]:
     events = cluster.tracker(0, sender)["events"]
     return [e["text"] for e in events if e["event"] == "user"]
 
@@ -81,20 +81,20 @@ def assert_nothing_lost(cluster: Cluster, citizen: Citizen) -> None:
     assert duplicated == 0, f"{duplicated} message(s) stored more often than sent"
 
 
-def snapshot(cluster: Cluster) -> Dict[str, list]:
+def snapshot(cluster: Cluster) -> dict[str, list]:
     """Cases and handoffs as stored (what a fault must not change)."""
-    with psycopg2.connect(cluster.settings.database_url, connect_timeout=5) as connection:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT case_number, status, petitioner_name, petitioner_phone, "
-                           "description, sender_id FROM cases ORDER BY id")
-            cases = cursor.fetchall()
-            cursor.execute("SELECT id, channel, sender_id, status, paused, reason FROM handoffs "
-                           "ORDER BY id")
-            handoffs = cursor.fetchall()
+    with (psycopg2.connect(cluster.settings.database_url, connect_timeout=5) as connection,
+          connection.cursor() as cursor):
+        cursor.execute("SELECT case_number, status, petitioner_name, petitioner_phone, "
+                       "description, sender_id FROM cases ORDER BY id")
+        cases = cursor.fetchall()
+        cursor.execute("SELECT id, channel, sender_id, status, paused, reason FROM handoffs "
+                       "ORDER BY id")
+        handoffs = cursor.fetchall()
     return {"cases": cases, "handoffs": handoffs}
 
 
-def assert_intact(cluster: Cluster, before: Dict[str, list]) -> None:
+def assert_intact(cluster: Cluster, before: dict[str, list]) -> None:
     after = snapshot(cluster)
     for table, rows in before.items():
         assert after[table][:len(rows)] == rows, f"{table} changed"

@@ -8,7 +8,6 @@ journal (busy reply) — none lost, none duplicated.
 from __future__ import annotations
 
 import random
-from typing import Dict
 
 import pytest
 import requests
@@ -36,7 +35,7 @@ def spooled(cluster: Cluster) -> float:
     return prom.parse(text)["assistant_journal_spooled"]
 
 
-def test_action_server_crash(cluster: Cluster, baseline: Dict[str, list]) -> None:
+def test_action_server_crash(cluster: Cluster, baseline: dict[str, list]) -> None:
     citizen = Citizen(cluster)
     assert BUSY not in citizen.say("你好")
     cluster.kill("actions")
@@ -49,7 +48,7 @@ def test_action_server_crash(cluster: Cluster, baseline: Dict[str, list]) -> Non
 
 
 def test_rasa_crash_fails_over_then_busy_then_continues_the_form(
-        cluster: Cluster, baseline: Dict[str, list]) -> None:
+        cluster: Cluster, baseline: dict[str, list]) -> None:
     first, second = cluster.rasa_names
     citizen = Citizen(cluster, web_sender(preferred_instance=0))
     citizen.say("我要信访")
@@ -67,7 +66,7 @@ def test_rasa_crash_fails_over_then_busy_then_continues_the_form(
 
 
 def test_gateway_crash_telegram_messages_wait_and_are_answered_once(
-        cluster: Cluster, baseline: Dict[str, list]) -> None:
+        cluster: Cluster, baseline: dict[str, list]) -> None:
     telegram = cluster.telegram
     assert telegram is not None
     chat = random.randint(10**8, 10**9)
@@ -87,12 +86,12 @@ def test_gateway_crash_telegram_messages_wait_and_are_answered_once(
     # an earlier update (handed out again after the restart) would come before it.
     telegram.send_text(chat, "再见")
     wait_for(lambda: tracker_texts(cluster, str(chat))[-1:] == ["再见"], timeout=60)
-    assert tracker_texts(cluster, str(chat)) == expected + ["再见"]
+    assert tracker_texts(cluster, str(chat)) == [*expected, "再见"]
     assert all(BUSY not in text for text in telegram.sent_texts(chat))
     assert_intact(cluster, baseline)
 
 
-def test_postgresql_restart(cluster: Cluster, baseline: Dict[str, list]) -> None:
+def test_postgresql_restart(cluster: Cluster, baseline: dict[str, list]) -> None:
     citizen = Citizen(cluster)
     assert BUSY not in citizen.say("你好")
     with postgresql_down():
@@ -107,7 +106,7 @@ def test_postgresql_restart(cluster: Cluster, baseline: Dict[str, list]) -> None
     assert_intact(cluster, baseline)
 
 
-def test_redis_restart(cluster: Cluster, baseline: Dict[str, list]) -> None:
+def test_redis_restart(cluster: Cluster, baseline: dict[str, list]) -> None:
     citizen = Citizen(cluster)
     assert BUSY not in citizen.say("你好")
     with redis_down():

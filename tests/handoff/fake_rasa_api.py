@@ -9,19 +9,19 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
+from bot.handoff.texts import default_texts
 from tests.loopback_server import LoopbackServer
 
-from bot.handoff.texts import default_texts
-
-Replies = List[Dict[str, Any]]
-Responder = Callable[[str, str, Dict[str, Any]], Awaitable[Replies]]
+Replies = list[dict[str, Any]]
+Responder = Callable[[str, str, dict[str, Any]], Awaitable[Replies]]
 
 
-async def echo(sender: str, message: str, metadata: Dict[str, Any]) -> Replies:
+async def echo(sender: str, message: str, metadata: dict[str, Any]) -> Replies:
     return [{"recipient_id": sender, "text": f"收到：{message}"}]
 
 
@@ -30,12 +30,12 @@ class FakeRasaApi(LoopbackServer):
 
     def __init__(self, respond: Responder = echo) -> None:
         self.respond = respond
-        self.events: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
-        self.received: List[tuple[str, str]] = []
-        self.executed: List[tuple[str, str]] = []
+        self.events: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.received: list[tuple[str, str]] = []
+        self.executed: list[tuple[str, str]] = []
         self.down = False
         self.port = 0
-        self._runner: Optional[web.AppRunner] = None
+        self._runner: web.AppRunner | None = None
 
     @property
     def url(self) -> str:
@@ -50,7 +50,7 @@ class FakeRasaApi(LoopbackServer):
                 state = False
         return state
 
-    def event_names(self, sender: str) -> List[str]:
+    def event_names(self, sender: str) -> list[str]:
         return [e.get("event", "") for e in self.events[sender]]
 
     def _check(self) -> None:

@@ -1,8 +1,8 @@
 """Fixtures shared by the handoff and console tests (imported by their conftest files)."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Iterator, List, Set, Tuple
 
 import pytest
 from argon2 import PasswordHasher
@@ -41,16 +41,16 @@ class Deliveries:
     """A DeliveryHub whose channels record what they delivered; ``online`` controls reachability."""
 
     hub: DeliveryHub = field(default_factory=DeliveryHub)
-    sent: List[Tuple[str, str, str]] = field(default_factory=list)
-    offline: Set[str] = field(default_factory=set)
-    failing: Set[str] = field(default_factory=set)
+    sent: list[tuple[str, str, str]] = field(default_factory=list)
+    offline: set[str] = field(default_factory=set)
+    failing: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         for channel in ("webchat", "telegram"):
             self.hub.register(channel, self._deliver_to(channel))
 
     def _deliver_to(self, channel: str):  # type: ignore[no-untyped-def]
-        async def deliver(sender: str, replies: List[Reply]) -> bool:
+        async def deliver(sender: str, replies: list[Reply]) -> bool:
             if sender in self.failing:
                 return False
             self.sent.extend((channel, sender, reply.text) for reply in replies)
@@ -60,7 +60,7 @@ class Deliveries:
     def reachable(self, channel: str, sender: str) -> bool:
         return sender not in self.offline
 
-    def texts_to(self, sender: str) -> List[str]:
+    def texts_to(self, sender: str) -> list[str]:
         return [text for _, who, text in self.sent if who == sender]
 
 

@@ -1,7 +1,7 @@
 """The Rasa actions of the handoff (request, third fallback miss, needs_officer, rating)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
@@ -9,8 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.handoff as handoff_actions
 from actions.fallback import ActionFallbackSuggest, fallback_streak
-from actions.handoff import (ActionHandoffResumed, ActionRequestHuman, ActionStoreRating,
-                             citizen_channel)
+from actions.handoff import ActionHandoffResumed, ActionRequestHuman, ActionStoreRating, citizen_channel
 from actions.scope import ActionExplainMatter
 from bot.handoff.models import Kind, Reason, Status
 from bot.handoff.service import HandoffService
@@ -26,18 +25,18 @@ def use_test_service(service: HandoffService, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(handoff_actions, "default_service", lambda: service)
 
 
-def user(text: str, intent: str = "request_human", channel: Optional[str] = "webchat",
-         **extra: Any) -> Dict[str, Any]:
+def user(text: str, intent: str = "request_human", channel: str | None = "webchat",
+         **extra: Any) -> dict[str, Any]:
     return {"event": "user", "text": text, "metadata": {"channel": channel} if channel else {},
             "parse_data": {"intent": {"name": intent, "confidence": 0.9}, "entities": []}, **extra}
 
 
-def action(name: str) -> Dict[str, Any]:
+def action(name: str) -> dict[str, Any]:
     return {"event": "action", "name": name}
 
 
-def tracker(sender: str, events: List[Dict[str, Any]], entities: Optional[list] = None,
-            response_selector: Optional[dict] = None) -> Tracker:
+def tracker(sender: str, events: list[dict[str, Any]], entities: list | None = None,
+            response_selector: dict | None = None) -> Tracker:
     last = [e for e in events if e["event"] == "user"][-1]
     latest = {**last["parse_data"], "text": last["text"], "entities": entities or [],
               "intent_ranking": [], "response_selector": response_selector or {}}
@@ -75,14 +74,14 @@ def test_channel_comes_from_the_gateway_metadata() -> None:
     assert citizen_channel(tracker("curl-user", [user("hi", channel=None)])) == "rest"
 
 
-def fallback_history(misses: int) -> List[Dict[str, Any]]:
-    events: List[Dict[str, Any]] = [action("action_session_start"), action("action_listen"),
+def fallback_history(misses: int) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = [action("action_session_start"), action("action_listen"),
                                     user("你好", "greet"), action("utter_greet"),
                                     action("action_listen")]
     for _ in range(misses):
         events += [user("阿巴阿巴", "nlu_fallback"), action("action_fallback_suggest"),
                    action("action_listen")]
-    return events + [user("呜啦啦", "nlu_fallback")]
+    return [*events, user("呜啦啦", "nlu_fallback")]
 
 
 @pytest.mark.parametrize("misses, expected", [(0, 0), (1, 1), (2, 2), (3, 3)])
@@ -91,7 +90,7 @@ def test_fallback_streak_counts_misses_in_a_row(misses: int, expected: int) -> N
 
 
 async def test_third_miss_hands_off(service: HandoffService) -> None:
-    _, first = await run(ActionFallbackSuggest(), tracker("web-fb000001", fallback_history(0)))
+    _, _first = await run(ActionFallbackSuggest(), tracker("web-fb000001", fallback_history(0)))
     _, second = await run(ActionFallbackSuggest(), tracker("web-fb000001", fallback_history(1)))
     assert service.open_for("webchat", "web-fb000001") is None
     assert "转接民警" in second.messages[0]["text"]
@@ -126,7 +125,7 @@ async def test_resumed_asks_for_a_rating_with_five_buttons() -> None:
     _, dispatcher = await run(ActionHandoffResumed(), tracker("web-r0000000", [user("x")]))
     [message] = dispatcher.messages
     assert message["text"] == TEXTS.get("resumed")
-    assert [b["payload"] for b in message["buttons"]][0] == '/rate_service{"rating":"5"}'
+    assert next(b["payload"] for b in message["buttons"]) == '/rate_service{"rating":"5"}'
     assert len(message["buttons"]) == 5
 
 

@@ -92,6 +92,6 @@ def test_parse_rating(text: str, entity: str | None, expected: int | None) -> No
 
 
 def test_texts_and_canned_replies_load() -> None:
-    assert [b.payload for b in TEXTS.rating_buttons][0] == rating_payload(5) == '/rate_service{"rating":"5"}'
+    assert next(b.payload for b in TEXTS.rating_buttons) == rating_payload(5) == '/rate_service{"rating":"5"}'
     canned = load_canned_replies()
     assert len(canned) >= 5 and all(c.title and c.text for c in canned)

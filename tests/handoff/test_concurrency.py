@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import threading
-from typing import Callable, List, Optional, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
@@ -17,11 +18,11 @@ T = TypeVar("T")
 ROUNDS = 15
 
 
-def at_once(calls: List[Callable[[], T]]) -> List[T]:
+def at_once(calls: list[Callable[[], T]]) -> list[T]:
     """Run the calls in threads released together by a barrier."""
     barrier = threading.Barrier(len(calls))
-    results: List[Optional[T]] = [None] * len(calls)
-    errors: List[BaseException] = []
+    results: list[T | None] = [None] * len(calls)
+    errors: list[BaseException] = []
 
     def run(index: int) -> None:
         barrier.wait()
@@ -47,7 +48,7 @@ def test_two_officers_claiming_at_once_only_one_wins(factory: sessionmaker,
         view = services[0].request("webchat", f"web-race{round_no:04d}", Reason.REQUESTED).handoff
         contenders = officers[:2] if round_no % 2 == 0 else officers
         results = at_once([
-            (lambda s=services[i], o=officer: s.claim(view.id, o.id, o.username))
+            (lambda s=services[i], o=officer, view=view: s.claim(view.id, o.id, o.username))
             for i, officer in enumerate(contenders)])
         winners = [r for r in results if r is not None]
         assert len(winners) == 1, f"round {round_no}: {len(winners)} winners"
@@ -59,7 +60,7 @@ def test_concurrent_requests_for_one_citizen_make_one_handoff(factory: sessionma
     services = [HandoffService(factory) for _ in range(4)]
     for round_no in range(5):
         sender = f"web-dup{round_no:05d}"
-        results = at_once([(lambda s=s: s.request("webchat", sender, Reason.REQUESTED))
+        results = at_once([(lambda s=s, sender=sender: s.request("webchat", sender, Reason.REQUESTED))
                            for s in services])
         assert len({r.handoff.id for r in results}) == 1
         assert sum(r.created for r in results) == 1
@@ -75,8 +76,8 @@ def test_claim_and_close_race(factory: sessionmaker, accounts: AccountService) -
     for round_no in range(ROUNDS):
         view = service.request("webchat", f"web-cc{round_no:06d}", Reason.REQUESTED).handoff
         claimed, closed = at_once([
-            lambda: service.claim(view.id, wang.id, "wang2"),
-            lambda: service.close(view.id, chief.id, "重复", "chief2", admin=True)])
+            lambda view=view: service.claim(view.id, wang.id, "wang2"),
+            lambda view=view: service.close(view.id, chief.id, "重复", "chief2", admin=True)])
         final = service.get(view.id)
         assert closed is not None  # an admin may close from either state
         assert final.status == Status.CLOSED

@@ -3,7 +3,7 @@ Rasa, exactly-once delivery, and persistence across a restart of the gateway."""
 from __future__ import annotations
 
 import asyncio
-from typing import Callable
+from collections.abc import Callable
 
 from bot.conversation import ConversationRouter, RasaClient
 from bot.handoff.models import Kind, Priority, Reason, Status

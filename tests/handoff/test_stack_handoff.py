@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 import pytest
 
@@ -34,7 +34,7 @@ def texts(messages: list) -> str:
     return "\n".join(m.get("text", "") for m in messages)
 
 
-def wait_open(service: HandoffService, who: str, timeout: float = 10) -> Optional[HandoffView]:
+def wait_open(service: HandoffService, who: str, timeout: float = 10) -> HandoffView | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         view = service.open_for("webchat", who)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from typing import Any, AsyncIterator, Dict
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -39,7 +40,7 @@ async def gateway(fake_telegram: FakeTelegram, rasa_api: FakeRasaApi,  # noqa: F
         telegram_officers_chat_id=str(GROUP), office_hours=(0, 24), office_weekdays_only=False)
     service = HandoffService(factory)
 
-    async def respond(sender: str, text: str, metadata: Dict[str, Any]) -> Replies:
+    async def respond(sender: str, text: str, metadata: dict[str, Any]) -> Replies:
         if text != "/request_human":
             return [{"text": f"收到：{text}"}]
         start = await asyncio.to_thread(start_handoff, service, metadata["channel"], sender,
@@ -59,7 +60,7 @@ async def gateway(fake_telegram: FakeTelegram, rasa_api: FakeRasaApi,  # noqa: F
         await runner.cleanup()
 
 
-def group_update(fake: FakeTelegram, **fields: Any) -> Dict[str, Any]:
+def group_update(fake: FakeTelegram, **fields: Any) -> dict[str, Any]:
     return {"message_id": 9000 + len(fake.updates) + len(fake.calls), "date": int(time.time()),
             "chat": fake.chat(GROUP, "supergroup"), "from": fake.user(OFFICER_USER), **fields}
 

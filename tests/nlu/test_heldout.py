@@ -3,7 +3,7 @@ a clarifying question is not a right first answer. Short messages and long
 message-board letters are judged apart, and beside a keyword router."""
 from __future__ import annotations
 
-from typing import Dict, Iterator, Tuple
+from collections.abc import Iterator
 
 import pytest
 
@@ -18,7 +18,7 @@ from tests.stack import MODEL
 
 pytestmark = pytest.mark.slow
 
-Reports = Dict[str, Tuple[Report, Report]]
+Reports = dict[str, tuple[Report, Report]]
 
 
 @pytest.fixture(scope="module")

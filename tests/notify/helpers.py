@@ -1,8 +1,6 @@
 """Shared helpers of the notification tests."""
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
-
 from bot.cases.service import CaseService, FiledCase
 from bot.conversation.delivery import DeliveryHub
 from bot.replies import Reply
@@ -24,19 +22,19 @@ class FakeChannel:
 
     def __init__(self, hub: DeliveryHub, name: str = "telegram") -> None:
         self.up = True
-        self.sent: List[Tuple[str, str]] = []
+        self.sent: list[tuple[str, str]] = []
         self.calls = 0
         hub.register(name, self.deliver)
 
-    async def deliver(self, sender_id: str, replies: List[Reply]) -> bool:
+    async def deliver(self, sender_id: str, replies: list[Reply]) -> bool:
         self.calls += 1
         if not self.up:
             return False
         self.sent.extend((sender_id, reply.text) for reply in replies)
         return True
 
-    def per_recipient(self) -> Dict[str, int]:
-        counts: Dict[str, int] = {}
+    def per_recipient(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
         for sender, _ in self.sent:
             counts[sender] = counts.get(sender, 0) + 1
         return counts

@@ -1,7 +1,7 @@
 """退订通知 / 恢复通知 are answered by the gateway itself, on every channel, without Rasa."""
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 from bot.cases.service import CaseService
 from bot.conversation import ConversationRouter
@@ -17,9 +17,9 @@ from tests.notify.helpers import TG_CHAT, FakeChannel, file_case
 
 class RecordingRasa:
     def __init__(self) -> None:
-        self.sent: List[str] = []
+        self.sent: list[str] = []
 
-    async def send(self, sender: str, text: str, metadata: Dict[str, Any]) -> List[Reply]:
+    async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[Reply]:
         self.sent.append(text)
         return [Reply("好的")]
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy.orm import sessionmaker
@@ -15,9 +14,9 @@ from sqlalchemy.orm import sessionmaker
 import bot.accounts.service as accounts_module
 import bot.channels.telegram.application as telegram_application
 from bot.cases.cli import main as cases_cli
-from bot.channels.telegram.retry import RetryingRateLimiter
 from bot.cases.codes import CodeHasher
 from bot.cases.service import CaseService
+from bot.channels.telegram.retry import RetryingRateLimiter
 from bot.gateway.app import create_app
 from bot.gateway.notify import NOTIFY_WORKER
 from bot.notify.cli import main as notify_cli

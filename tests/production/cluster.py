@@ -6,15 +6,17 @@ search them (e.g. for unmasked personal data). Also used by ``bench/``.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import requests
@@ -109,11 +111,11 @@ class Process:
     """One service of the cluster."""
 
     name: str
-    argv: List[str]
-    env: Dict[str, str]
+    argv: list[str]
+    env: dict[str, str]
     log_path: Path
     health_url: str
-    popen: Optional[subprocess.Popen] = None  # type: ignore[type-arg]
+    popen: subprocess.Popen | None = None  # type: ignore[type-arg]
     starts: int = 0
     started_at: float = 0.0
     ready_seconds: float = 0.0  # start → healthy, for the latest start
@@ -128,21 +130,21 @@ class Cluster:
     """Model server, Rasa instance(s), action server and gateway as separate processes."""
 
     root: Path
-    env: Dict[str, str]
-    processes: Dict[str, Process] = field(default_factory=dict)
-    telegram: Optional["ThreadedTelegram"] = None
+    env: dict[str, str]
+    processes: dict[str, Process] = field(default_factory=dict)
+    telegram: ThreadedTelegram | None = None
 
     @property
     def settings(self) -> Settings:
         return settings_from_env(self.env)
 
     @property
-    def rasa_auth(self) -> Dict[str, str]:
+    def rasa_auth(self) -> dict[str, str]:
         """Query parameters that authenticate a call to Rasa (the launch wrote the token)."""
         return {"token": read_token(self.root, RASA_TOKEN_FILE)}
 
     @property
-    def rasa_urls(self) -> List[str]:
+    def rasa_urls(self) -> list[str]:
         return rasa_urls(self.settings)
 
     @property
@@ -150,7 +152,7 @@ class Cluster:
         return f"http://127.0.0.1:{self.settings.gateway_port}"
 
     @property
-    def rasa_names(self) -> List[str]:
+    def rasa_names(self) -> list[str]:
         return [name for name in self.processes if name.startswith("rasa")]
 
     def prepare(self) -> None:
@@ -243,17 +245,17 @@ class Cluster:
     def log_tail(self, name: str, lines: int = 40) -> str:
         return f"--- {name} ---\n" + "\n".join(self.log_text(name).splitlines()[-lines:])
 
-    def pids(self) -> Dict[str, int]:
+    def pids(self) -> dict[str, int]:
         return {n: p.popen.pid for n, p in self.processes.items() if p.running and p.popen}
 
-    def chat(self, sender: str, message: str, timeout: float = 60) -> List[dict]:
+    def chat(self, sender: str, message: str, timeout: float = 60) -> list[dict]:
         """Through the gateway's web chat endpoint."""
         response = requests.post(f"{self.gateway_url}/api/chat",
                                  json={"sender": sender, "message": message}, timeout=timeout)
         response.raise_for_status()
         return list(response.json()["messages"])
 
-    def rest(self, index: int, sender: str, message: str, timeout: float = 60) -> List[dict]:
+    def rest(self, index: int, sender: str, message: str, timeout: float = 60) -> list[dict]:
         """Straight to one Rasa instance's REST channel."""
         response = requests.post(f"{self.rasa_urls[index]}/webhooks/rest/webhook",
                                  params=self.rasa_auth,
@@ -270,7 +272,7 @@ class Cluster:
 
 def production_env(root: Path, instances: int = 2, redis_db: int = 13,
                    database_url: str = "", tracker_url: str = "",
-                   telegram_base_url: str = "") -> Dict[str, str]:
+                   telegram_base_url: str = "") -> dict[str, str]:
     """Environment of a production-mode cluster on loopback (PostgreSQL + Redis);
     the Telegram bridge polls ``telegram_base_url`` when given (a fake Bot API)."""
     rasa_port = free_port_run(instances)
@@ -300,7 +302,7 @@ def production_env(root: Path, instances: int = 2, redis_db: int = 13,
 
 def production_cluster(root: Path, instances: int = 2, redis_db: int = 13,
                        telegram_base_url: str = "",
-                       extra_env: Optional[Dict[str, str]] = None) -> Iterator[Cluster]:
+                       extra_env: dict[str, str] | None = None) -> Iterator[Cluster]:
     """Fresh databases, a dedicated Redis db; everything removed afterwards."""
     database_url = create_database("petition_prod")
     tracker_url = create_database("petition_tracker")
@@ -314,12 +316,9 @@ def production_cluster(root: Path, instances: int = 2, redis_db: int = 13,
         yield cluster
     finally:
         cluster.stop_all()
+        # Best effort: PostgreSQL or Redis may be down after a failed fault test.
         for url in (database_url, tracker_url):
-            try:
+            with contextlib.suppress(Exception):
                 drop_database(url)
-            except Exception:  # noqa: BLE001 - PostgreSQL may be down after a failed fault test
-                pass
-        try:
+        with contextlib.suppress(Exception):
             flush_redis_db(env["LOCK_STORE_URL"])
-        except Exception:  # noqa: BLE001
-            pass

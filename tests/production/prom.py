@@ -6,8 +6,6 @@ shape the assertions are written in.
 """
 from __future__ import annotations
 
-from typing import Dict, List
-
 from prometheus_client.parser import text_string_to_metric_families
 
 
@@ -15,22 +13,22 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
-def key(name: str, labels: Dict[str, str]) -> str:
+def key(name: str, labels: dict[str, str]) -> str:
     """``name{a="x",b="y"}`` (or ``name`` without labels)."""
     if not labels:
         return name
     return name + "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in labels.items()) + "}"
 
 
-def parse(text: str) -> Dict[str, float]:
+def parse(text: str) -> dict[str, float]:
     """``{'name{labels}': value}`` for every sample; the library raises on bad text."""
     return {key(sample.name, sample.labels): sample.value
             for family in text_string_to_metric_families(text) for sample in family.samples}
 
 
-def types(text: str) -> Dict[str, str]:
+def types(text: str) -> dict[str, str]:
     """Metric name (as written in the text, e.g. ``x_total`` for a counter) → type."""
-    result: Dict[str, str] = {}
+    result: dict[str, str] = {}
     for family in text_string_to_metric_families(text):
         result[family.name] = family.type
         if family.type == "counter":
@@ -38,10 +36,10 @@ def types(text: str) -> Dict[str, str]:
     return result
 
 
-def total(samples: Dict[str, float], name: str) -> float:
+def total(samples: dict[str, float], name: str) -> float:
     """Sum of all series of a metric (any labels)."""
     return sum(v for k, v in samples.items() if k == name or k.startswith(name + "{"))
 
 
-def buckets(samples: Dict[str, float], name: str) -> List[float]:
+def buckets(samples: dict[str, float], name: str) -> list[float]:
     return [v for k, v in samples.items() if k.startswith(name + "_bucket{")]

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator, Dict, List, Optional
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -66,12 +67,12 @@ def test_every_app_has_its_own_registry() -> None:
 class ScriptedRasa(RasaClient):
     """Rasa's REST answers, without a server."""
 
-    def __init__(self, answers: Dict[str, List[Reply]]) -> None:
+    def __init__(self, answers: dict[str, list[Reply]]) -> None:
         super().__init__(["http://127.0.0.1:1"])
         self.answers = answers
 
     async def send(self, sender_id: str, text: str,
-                   metadata: Optional[Dict[str, Any]] = None) -> List[Reply]:
+                   metadata: dict[str, Any] | None = None) -> list[Reply]:
         return list(self.answers[text])
 
 
@@ -93,7 +94,7 @@ async def test_the_router_reports_a_structured_outcome() -> None:
         is Outcome.EMPTY_INPUT
     assert await router.handle("webchat", "web-outcome01", "你好") == [Reply("您好")]
 
-    async def officer(channel: str, sender_id: str, text: str) -> Optional[List[Reply]]:
+    async def officer(channel: str, sender_id: str, text: str) -> list[Reply] | None:
         return [Reply("已转给民警")]
 
     router.add_interceptor(officer)
@@ -109,7 +110,7 @@ async def test_metered_router_counts_outcomes_and_journals_busy_messages(tmp_pat
     rasa = RasaClient([f"http://127.0.0.1:{free_port()}"], timeout_seconds=2)  # nobody there
     router = MeteredRouter(rasa, metrics, journal=journal)
     try:
-        replies: List[str] = []
+        replies: list[str] = []
         for text in ("你好，电话13912345678", "   ", "长" * 3000):
             replies += [r.text for r in await router.handle("webchat", "web-metrics01", text)]
     finally:
@@ -131,7 +132,7 @@ async def test_metered_router_counts_fallbacks_and_officer_messages_from_the_out
         "阿巴阿巴": [Reply("抱歉"), Reply("", signal=FALLBACK_SIGNAL)],
         "出错": []}), metrics)
 
-    async def officer(channel: str, sender_id: str, text: str) -> Optional[List[Reply]]:
+    async def officer(channel: str, sender_id: str, text: str) -> list[Reply] | None:
         return [] if text == "在吗" else None
 
     router.add_interceptor(officer)
@@ -197,7 +198,7 @@ async def test_the_fallback_action_signals_a_miss_after_its_reply(misses: int) -
 
     from actions.fallback import ActionFallbackSuggest
 
-    events: List[Dict[str, Any]] = [{"event": "action", "name": "action_listen"}]
+    events: list[dict[str, Any]] = [{"event": "action", "name": "action_listen"}]
     for _ in range(misses):
         events += [{"event": "user", "text": "阿巴阿巴",
                     "parse_data": {"intent": {"name": "nlu_fallback", "confidence": 1.0}}},

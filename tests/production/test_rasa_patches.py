@@ -14,8 +14,9 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -25,7 +26,7 @@ from bot.settings import REPO_ROOT
 from tests.production.cluster import free_port
 
 
-def _stock() -> Dict[str, Any]:
+def _stock() -> dict[str, Any]:
     """What each patch replaces, as it is now."""
     result = {}
     for patch in rasa_patches.PATCHES:
@@ -36,7 +37,7 @@ def _stock() -> Dict[str, Any]:
 
 
 @pytest.fixture
-def pristine() -> Iterator[Dict[str, Any]]:
+def pristine() -> Iterator[dict[str, Any]]:
     """Stock Rasa before and after the test (other tests may have applied the patches)."""
     rasa_patches.restore()
     before = _stock()
@@ -56,7 +57,7 @@ def test_expected_signatures_match_the_installed_rasa() -> None:
 
 
 def test_apply_installs_every_patch_once_and_restore_undoes_it(
-        pristine: Dict[str, Any]) -> None:
+        pristine: dict[str, Any]) -> None:
     assert rasa_patches.apply() and rasa_patches.applied()
     patched = _stock()
     assert all(patched[target] is not pristine[target] for target in pristine)
@@ -67,7 +68,7 @@ def test_apply_installs_every_patch_once_and_restore_undoes_it(
 
 
 def test_a_wrong_rasa_version_logs_one_error_and_leaves_rasa_stock(
-        pristine: Dict[str, Any], caplog: pytest.LogCaptureFixture) -> None:
+        pristine: dict[str, Any], caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="bot.launch.rasa_patches"):
         assert rasa_patches.apply(rasa_version="3.7.0") is False
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
@@ -78,7 +79,7 @@ def test_a_wrong_rasa_version_logs_one_error_and_leaves_rasa_stock(
 
 
 def test_a_changed_signature_logs_one_error_and_leaves_rasa_stock(
-        pristine: Dict[str, Any], caplog: pytest.LogCaptureFixture,
+        pristine: dict[str, Any], caplog: pytest.LogCaptureFixture,
         monkeypatch: pytest.MonkeyPatch) -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.tracker_store import SQLTrackerStore
@@ -119,7 +120,7 @@ def _stored(store: Any, sender: str) -> list:
 
 @pytest.mark.parametrize("patched", [False, True], ids=["stock", "patched"])
 def test_the_tracker_store_scrubs_and_stores_each_event_once_with_or_without_patches(
-        pristine: Dict[str, Any], tmp_path: Path, patched: bool) -> None:
+        pristine: dict[str, Any], tmp_path: Path, patched: bool) -> None:
     from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
     from sqlalchemy import event
 
@@ -165,12 +166,14 @@ def test_the_rasa_wrapper_serves_with_stock_rasa_when_the_version_is_wrong(
     endpoints.write_text(
         "tracker_store:\n  type: bot.launch.tracker_store.GuardedSQLTrackerStore\n"
         f"  dialect: sqlite\n  db: {tmp_path / 'tracker.db'}\n", encoding="utf-8")
+    argv = ["run", "--enable-api", "-i", "127.0.0.1", "--port", str(port), "--endpoints", str(endpoints),
+            "--credentials", str(REPO_ROOT / "credentials.yml"), "--model", str(tmp_path / "no-model.tar.gz")]
     script = (
         "import sys\n"
         "from bot.launch import rasa_patches\n"
         "rasa_patches.installed_rasa_version = lambda: '9.9.9'\n"
         "from bot.launch.rasa_server import main\n"
-        f"sys.exit(main({['run', '--enable-api', '-i', '127.0.0.1', '--port', str(port), '--endpoints', str(endpoints), '--credentials', str(REPO_ROOT / 'credentials.yml'), '--model', str(tmp_path / 'no-model.tar.gz')]!r}))\n")
+        f"sys.exit(main({argv!r}))\n")
     token = "t" * 40
     log = tmp_path / "rasa.log"
     with log.open("wb") as output:
@@ -207,7 +210,7 @@ def test_the_rasa_wrapper_serves_with_stock_rasa_when_the_version_is_wrong(
     assert "Rasa patches applied" not in text
 
 
-def test_a_failing_install_leaves_rasa_stock(pristine: Dict[str, Any],
+def test_a_failing_install_leaves_rasa_stock(pristine: dict[str, Any],
                                              caplog: pytest.LogCaptureFixture,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     def broken() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import Any, Callable, List, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from tests.fake_telegram import TOKEN, FakeTelegram
 
@@ -54,10 +55,10 @@ class ThreadedTelegram:
     def send_text(self, chat_id: int, text: str) -> None:
         self.run(self.fake.send_text, chat_id, text)
 
-    def sent_texts(self, chat_id: int) -> List[str]:
+    def sent_texts(self, chat_id: int) -> list[str]:
         return self.run(self.fake.sent_texts, chat_id)
 
-    def wait_sent(self, chat_id: int, count: int, timeout: float = 60.0) -> List[str]:
+    def wait_sent(self, chat_id: int, count: int, timeout: float = 60.0) -> list[str]:
         """Block until the bot sent ``count`` messages to the chat; return their texts."""
         deadline = time.monotonic() + timeout
         while True:

@@ -9,7 +9,7 @@ TensorFlow run on the same tracker.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, List
+from typing import Any
 
 import numpy as np
 import pytest
@@ -49,7 +49,7 @@ def test_memoised_predictions_equal_fresh_ones(stack: Stack, monkeypatch,
     request.addfinalizer(stock_again)
     memoised = TEDPolicy.predict_action_probabilities
     fresh = memoised.__wrapped__  # type: ignore[attr-defined]
-    checks: List[Any] = []
+    checks: list[Any] = []
 
     def checking(self: TEDPolicy, tracker: Any, domain: Any, rule_only_data: Any = None,
                  precomputations: Any = None, **kwargs: Any) -> Any:

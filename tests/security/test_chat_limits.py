@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator, Dict
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -67,7 +67,7 @@ async def gateway(tmp_path: Path) -> AsyncIterator[tuple]:
             await client.close()
 
 
-def forwarded(address: str) -> Dict[str, str]:
+def forwarded(address: str) -> dict[str, str]:
     return {"X-Forwarded-For": address}
 
 

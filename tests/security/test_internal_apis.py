@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from typing import List, Tuple
 
 import pytest
 import requests
@@ -17,7 +16,7 @@ pytestmark = [pytest.mark.stack, pytest.mark.slow]
 PUBLIC_RASA_ROUTES = {"/", "/version"}  # a greeting and the version number: no data
 
 
-def rasa_routes() -> List[Tuple[str, str]]:
+def rasa_routes() -> list[tuple[str, str]]:
     """Every route of Rasa's HTTP API (from Rasa's own app), with an example path."""
     from rasa.server import create_app
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 import socket
-from typing import Any, AsyncIterator, Awaitable, Callable, List, Optional
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 
@@ -54,9 +55,9 @@ async def fake_rasa() -> AsyncIterator[FakeRasa]:
 async def start_bridge(fake_telegram: FakeTelegram,  # noqa: F811 - fixture
                        fake_rasa: FakeRasa) -> AsyncIterator[StartBridge]:
     """Factory: start a bridge against the fake Bot API (router → fake Rasa by default)."""
-    started: List[RunningBridge] = []
+    started: list[RunningBridge] = []
 
-    async def start(rasa_url: Optional[str] = None, rasa_token: str = "",
+    async def start(rasa_url: str | None = None, rasa_token: str = "",
                     **overrides: Any) -> RunningBridge:
         settings = bridge_settings(fake_telegram, **overrides)
         router = ConversationRouter(RasaClient([rasa_url or fake_rasa.url], rasa_token,

@@ -5,17 +5,18 @@ import asyncio
 import json
 import random
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
 from tests.loopback_server import LoopbackServer
 
-Replies = List[Dict[str, Any]]
+Replies = list[dict[str, Any]]
 Responder = Callable[[str, str], Awaitable[Replies]]
 
 
-async def echo(sender: str, message: str) -> List[Dict[str, Any]]:
+async def echo(sender: str, message: str) -> list[dict[str, Any]]:
     """Default behaviour: echo the message back."""
     return [{"recipient_id": sender, "text": f"收到：{message}"}]
 
@@ -26,20 +27,20 @@ class FakeRasa(LoopbackServer):
     def __init__(self, respond: Responder = echo, max_delay: float = 0.0) -> None:
         self.respond = respond
         self.max_delay = max_delay
-        self.received: List[Tuple[str, str]] = []
-        self.metadata: List[Dict[str, Any]] = []  # the metadata of each received message
-        self.busy_seconds: Dict[str, float] = {}  # message → time spent answering it
-        self.in_flight: Dict[str, int] = {}
+        self.received: list[tuple[str, str]] = []
+        self.metadata: list[dict[str, Any]] = []  # the metadata of each received message
+        self.busy_seconds: dict[str, float] = {}  # message → time spent answering it
+        self.in_flight: dict[str, int] = {}
         self.max_in_flight = 0  # over all senders
         self.max_in_flight_per_sender = 0
         self.port = 0
-        self._runner: Optional[web.AppRunner] = None
+        self._runner: web.AppRunner | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def messages_from(self, sender: str) -> List[str]:
+    def messages_from(self, sender: str) -> list[str]:
         return [message for who, message in self.received if who == sender]
 
     async def _webhook(self, request: web.Request) -> web.Response:

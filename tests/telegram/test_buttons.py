@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
+from typing import Any
 
 from bot.channels.telegram.keyboards import CALLBACK_DATA_BYTES, CallbackPayloads
 from tests.fake_telegram import Call, FakeTelegram
@@ -12,7 +12,7 @@ from tests.telegram.fake_rasa import FakeRasa
 LONG_PAYLOAD = '/describe_matter{"matter":"accident_determination","area":"浦东新区交通支队"}'
 
 
-async def with_buttons(sender: str, message: str) -> List[Dict[str, Any]]:
+async def with_buttons(sender: str, message: str) -> list[dict[str, Any]]:
     if message.startswith("/"):
         return [{"text": f"您选择了 {message}"}]
     return [{"text": "您想了解哪一类？", "buttons": [
@@ -21,8 +21,8 @@ async def with_buttons(sender: str, message: str) -> List[Dict[str, Any]]:
     ]}]
 
 
-def keyboard(call: Call) -> List[List[Dict[str, str]]]:
-    rows: List[List[Dict[str, str]]] = call.params["reply_markup"]["inline_keyboard"]
+def keyboard(call: Call) -> list[list[dict[str, str]]]:
+    rows: list[list[dict[str, str]]] = call.params["reply_markup"]["inline_keyboard"]
     return rows
 
 

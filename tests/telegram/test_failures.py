@@ -7,7 +7,7 @@ import pytest
 
 from bot.conversation.router import BUSY_REPLY
 from tests.fake_telegram import FakeTelegram
-from tests.telegram.conftest import StartBridge, RunningBridge, closed_port_url
+from tests.telegram.conftest import RunningBridge, StartBridge, closed_port_url
 
 PHONE = "13812345678"
 

@@ -7,18 +7,19 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict
+from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
 
 from bot.channels.telegram import NOT_STARTED_LOG, WEBHOOK_PATH, BridgeRunner
-from bot.web.keys import OFFICERS_HOOK_KEY
-from bot.web.keys import TELEGRAM_RUNNER_KEY as RUNNER_KEY
 from bot.gateway.app import create_app
 from bot.settings import REPO_ROOT, Settings
+from bot.web.keys import OFFICERS_HOOK_KEY
+from bot.web.keys import TELEGRAM_RUNNER_KEY as RUNNER_KEY
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.stack import free_port
 from tests.telegram.conftest import RunningBridge, bridge_settings
@@ -69,11 +70,11 @@ async def test_polling_bridge_in_the_gateway_answers_at_once(
     assert fake_telegram.calls_of("deleteWebhook")  # polling mode clears any webhook
 
 
-async def post_update(url: str, update: Dict[str, Any], secret: str | None) -> int:
+async def post_update(url: str, update: dict[str, Any], secret: str | None) -> int:
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-    async with aiohttp.ClientSession() as session:
-        async with session.post(url + WEBHOOK_PATH, json=update, headers=headers) as response:
-            return response.status
+    async with (aiohttp.ClientSession() as session,
+                session.post(url + WEBHOOK_PATH, json=update, headers=headers) as response):
+        return response.status
 
 
 async def test_webhook_mode_checks_the_secret_header(
@@ -110,9 +111,9 @@ async def test_webhook_rejects_garbage(
     url = await start_gateway(settings)
     await fake_telegram.wait_for(lambda: bool(fake_telegram.calls_of("setWebhook")))
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-    async with aiohttp.ClientSession() as session:
-        async with session.post(url + WEBHOOK_PATH, data=b"not json", headers=headers) as bad:
-            assert bad.status == 400
+    async with (aiohttp.ClientSession() as session,
+                session.post(url + WEBHOOK_PATH, data=b"not json", headers=headers) as bad):
+        assert bad.status == 400
 
 
 async def test_without_token_one_line_is_logged_and_nothing_runs(
@@ -126,9 +127,8 @@ async def test_without_token_one_line_is_logged_and_nothing_runs(
     lines = [r.getMessage() for r in caplog.records if "TELEGRAM_BOT_TOKEN" in r.getMessage()]
     assert lines == [NOT_STARTED_LOG]
     url = await start_gateway(settings)
-    async with aiohttp.ClientSession() as session:
-        async with session.post(url + WEBHOOK_PATH, json={}) as response:
-            assert response.status in (404, 405)
+    async with aiohttp.ClientSession() as session, session.post(url + WEBHOOK_PATH, json={}) as response:
+        assert response.status in (404, 405)
     assert fake_telegram.calls == []
 
 
@@ -189,7 +189,7 @@ async def test_gateway_process_answers_and_stops_promptly_on_sigterm(
     try:
         poll = await fake_telegram.wait_for_long_poll(timeout=60)
         update = fake_telegram.send_text(74, "你好")
-        [call] = await fake_telegram.wait_sent(74, timeout=30)
+        [_call] = await fake_telegram.wait_sent(74, timeout=30)
         assert fake_telegram.handed_out_by(update["update_id"]) is poll  # long polling
         process.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(process.communicate(), timeout=10)

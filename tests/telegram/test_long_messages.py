@@ -1,7 +1,7 @@
 """Telegram's 4096 limit: long bot replies are split; too-long citizen text is refused."""
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 from bot.channels.telegram.split import MAX_MESSAGE_UNITS, split_message, utf16_len
 from bot.conversation.router import TOO_LONG_REPLY
@@ -13,7 +13,7 @@ SENTENCE = "事故发生后，当事人对交通事故认定有异议的，可�
 LONG_REPLY = (SENTENCE * 200)[:5000]
 
 
-async def long_answer(sender: str, message: str) -> List[Dict[str, Any]]:
+async def long_answer(sender: str, message: str) -> list[dict[str, Any]]:
     return [{"text": LONG_REPLY, "buttons": [{"title": "转人工", "payload": "/request_human"}]}]
 
 

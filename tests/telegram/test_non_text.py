@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import List
 
 import pytest
 from telegram import Update
@@ -73,7 +72,7 @@ async def test_group_messages_are_ignored(
 async def test_officers_group_reaches_the_hook(
     start_bridge: StartBridge, fake_telegram: FakeTelegram, fake_rasa: FakeRasa
 ) -> None:
-    seen: List[str] = []
+    seen: list[str] = []
 
     async def hook(update: Update, context: Context) -> None:
         assert update.effective_message is not None

@@ -12,8 +12,9 @@ import inspect
 import logging
 import pkgutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any
 
 import pytest
 import yaml
@@ -47,15 +48,15 @@ CASE_NUMBER = "XF-2026-000001"
 DEADLOCK_GUARD_SECONDS = 30
 
 
-def user(text: str, intent: str, entities: Optional[list] = None) -> Dict[str, Any]:
+def user(text: str, intent: str, entities: list | None = None) -> dict[str, Any]:
     return {"event": "user", "text": text, "metadata": {"channel": "webchat"},
             "parse_data": {"intent": {"name": intent, "confidence": 0.95},
                            "entities": entities or [], "intent_ranking": [],
                            "response_selector": {}}}
 
 
-def tracker(events: List[Dict[str, Any]], slots: Optional[Dict[str, Any]] = None,
-            active_loop: Optional[str] = None, sender: str = "web-async000") -> Tracker:
+def tracker(events: list[dict[str, Any]], slots: dict[str, Any] | None = None,
+            active_loop: str | None = None, sender: str = "web-async000") -> Tracker:
     last = [e for e in events if e["event"] == "user"][-1]
     latest = {**last["parse_data"], "text": last["text"]}
     loop = {"name": active_loop} if active_loop else {}
@@ -63,13 +64,13 @@ def tracker(events: List[Dict[str, Any]], slots: Optional[Dict[str, Any]] = None
                    loop, "action_listen")
 
 
-def fallback_misses(misses: int) -> List[Dict[str, Any]]:
-    events: List[Dict[str, Any]] = [{"event": "action", "name": "action_listen"}]
+def fallback_misses(misses: int) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = [{"event": "action", "name": "action_listen"}]
     for _ in range(misses):
         events += [user("阿巴阿巴", "nlu_fallback"),
                    {"event": "action", "name": "action_fallback_suggest"},
                    {"event": "action", "name": "action_listen"}]
-    return events + [user("呜啦啦", "nlu_fallback")]
+    return [*events, user("呜啦啦", "nlu_fallback")]
 
 
 def code_typed(code: str = "ABCD2345") -> Tracker:
@@ -87,7 +88,7 @@ PETITION = {"petition_confirmed": True, "petition_matter": "parking_fee",
             "petition_time": "未提供"}
 
 # Every action that uses the database, with a tracker that makes it do so.
-DATABASE_ACTIONS: Dict[str, Callable[[], tuple]] = {
+DATABASE_ACTIONS: dict[str, Callable[[], tuple]] = {
     "check_case_status": lambda: (ActionCheckCaseStatus(),
                                   tracker([user("查进度", "check_case_status")])),
     "verify_query_code": lambda: (ValidateCaseStatusForm(), code_typed()),
@@ -125,7 +126,7 @@ def database_down(unmigrated_db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(handoff_actions, "default_service", lambda: handoffs)
 
 
-def all_actions() -> List[type]:
+def all_actions() -> list[type]:
     """Every action class the action server loads from ``actions/`` (every module)."""
     found = []
     for info in pkgutil.iter_modules(actions.__path__, "actions."):
@@ -183,7 +184,7 @@ class GatedHasher(CodeHasher):
         self.entered = threading.Event()
         self.release = threading.Event()
 
-    def verify(self, stored_hash: Optional[str], code_text: object) -> bool:
+    def verify(self, stored_hash: str | None, code_text: object) -> bool:
         self.entered.set()
         if not self.release.wait(DEADLOCK_GUARD_SECONDS):
             raise AssertionError("the hash was never released: it blocked the event loop")
@@ -196,9 +197,9 @@ async def test_a_slow_hash_does_not_block_other_conversations(
     hasher = GatedHasher()
     service = CaseService(make_session_factory(engine), clock=fake_clock, hasher=hasher)
     monkeypatch.setattr(case_actions, "case_service", lambda: service)
-    order: List[str] = []
+    order: list[str] = []
 
-    async def lookup() -> List[Dict[str, Any]]:
+    async def lookup() -> list[dict[str, Any]]:
         dispatcher = CollectingDispatcher()
         events = await ValidateCaseStatusForm().run(dispatcher, code_typed(), DOMAIN)
         order.append("lookup done")

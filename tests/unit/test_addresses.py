@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any
 
 import pytest
 from multidict import CIMultiDict
@@ -19,10 +19,10 @@ class FakeRequest:
 
     remote: str
     headers: CIMultiDict
-    config_dict: Dict[Any, Any]
+    config_dict: dict[Any, Any]
 
 
-def request(peer: str, forwarded: Optional[list[str]] = None,
+def request(peer: str, forwarded: list[str] | None = None,
             proxies: tuple[str, ...] = ()) -> Any:
     headers = CIMultiDict(("X-Forwarded-For", value) for value in forwarded or [])
     return FakeRequest(peer, headers,

@@ -26,8 +26,7 @@ def test_rounds_merge_into_one_run_per_path() -> None:
 
 
 def test_lost_and_duplicated_messages_are_counted_in_their_stored_form() -> None:
-    from bot.launch.tracker_scrub import stored_versus_sent
-    from bot.launch.tracker_scrub import HIDDEN
+    from bot.launch.tracker_scrub import HIDDEN, stored_versus_sent
 
     def tracker(*texts: str) -> dict:
         return {"events": [{"event": "user", "text": t} for t in texts]}

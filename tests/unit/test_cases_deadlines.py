@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Optional
 
 import pytest
 
@@ -23,24 +22,26 @@ from bot.cases.errors import ExtensionError
 from bot.cases.status import CaseStatus as S
 from bot.common.clock import local_date, local_midnight
 
+RECEIVED_AT = local_midnight(date(2026, 1, 10))  # a datetime is immutable: one shared default
+
 
 @dataclass
 class Facts:
     status: S
-    received_at: datetime = local_midnight(date(2026, 1, 10))
-    accepted_at: Optional[datetime] = None
-    answered_at: Optional[datetime] = None
-    review_requested_at: Optional[datetime] = None
-    recheck_requested_at: Optional[datetime] = None
-    extension_days: Optional[int] = None
+    received_at: datetime = RECEIVED_AT
+    accepted_at: datetime | None = None
+    answered_at: datetime | None = None
+    review_requested_at: datetime | None = None
+    recheck_requested_at: datetime | None = None
+    extension_days: int | None = None
 
 
 @dataclass
 class HearingFacts(Facts):
     """Facts with the optional 复核 hearing attributes (第三十六条第二款)."""
 
-    hearing_days: Optional[int] = None
-    hearing_started_at: Optional[datetime] = None
+    hearing_days: int | None = None
+    hearing_started_at: datetime | None = None
 
 
 def at(day: date) -> datetime:
@@ -60,7 +61,8 @@ def test_due_date_arithmetic() -> None:
 
 def test_received_acceptance_notice_not_overdue_on_last_day() -> None:
     deadline = next_deadline(Facts(S.RECEIVED), date(2026, 1, 25))
-    assert deadline == Deadline("书面告知是否受理期限", date(2026, 1, 25), False, "office", "《信访工作条例》第二十三条")
+    assert deadline == Deadline("书面告知是否受理期限", date(2026, 1, 25), False, "office",
+                                "《信访工作条例》第二十三条")
 
 
 def test_received_overdue_the_day_after() -> None:
@@ -150,7 +152,7 @@ def test_valid_extension(days: int) -> None:
     (None, 10, "", "理由"),
     (None, 10, "   ", "理由"),
 ])
-def test_invalid_extension(existing: Optional[int], days: int, reason: str, match: str) -> None:
+def test_invalid_extension(existing: int | None, days: int, reason: str, match: str) -> None:
     with pytest.raises(ExtensionError, match=match):
         validate_extension(existing, days, reason)
 

@@ -9,11 +9,13 @@ from bot.cases.errors import IllegalTransition
 from bot.cases.status import (
     FINAL_STATUSES,
     STATUS_LABELS,
-    CaseStatus as S,
     allowed_targets,
     check_transition,
     citizen_explanation,
     parse_status,
+)
+from bot.cases.status import (
+    CaseStatus as S,
 )
 
 # (from, to, reviewed) that must be allowed; everything else must be refused.
@@ -70,7 +72,7 @@ def test_recheck_leads_only_to_closed() -> None:
 
 
 def test_final_statuses() -> None:
-    assert FINAL_STATUSES == {S.CLOSED, S.REJECTED}
+    assert {S.CLOSED, S.REJECTED} == FINAL_STATUSES
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -116,7 +116,7 @@ def test_review_and_recheck_deadlines() -> None:
 
 def test_status_event_is_the_last_step() -> None:
     event = EventView("status", "received", "rejected", "王警官", "", at(1, 12))
-    view = replace(VIEWS[S.REJECTED], events=BASE.events + (event,))
+    view = replace(VIEWS[S.REJECTED], events=(*BASE.events, event))
     assert "最近一步：2026年1月12日，不予受理并告知" in citizen_status_text(view, TODAY)
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 import pytest
 
@@ -13,9 +13,9 @@ from bot.replies import Reply
 
 class RecordingRasa:
     def __init__(self) -> None:
-        self.sent: List[Tuple[str, str]] = []
+        self.sent: list[tuple[str, str]] = []
 
-    async def send(self, sender: str, text: str, metadata: Dict[str, Any]) -> List[Reply]:
+    async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[Reply]:
         self.sent.append((sender, text))
         return [Reply("好的")]
 

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import dataclasses
-
 import re
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Dict, List
 
 import pytest
 import yaml
@@ -24,8 +22,8 @@ from bot.knowledge import (
     render_clarify,
     render_followup,
     render_overview,
+    sync_responses,
 )
-from bot.knowledge import sync_responses
 from bot.knowledge.loader import REPO_ROOT, Policy
 from bot.labels import label_button, load_labels
 from bot.replies import Reply
@@ -46,12 +44,12 @@ def kb() -> KnowledgeBase:
 
 
 @lru_cache(maxsize=1)
-def taxonomy() -> Dict[str, bool]:
+def taxonomy() -> dict[str, bool]:
     spec = yaml.safe_load(MATTERS_SPEC.read_text(encoding="utf-8"))
     return {item["id"]: item["accepted"] for item in spec["matters"]}
 
 
-@lru_cache(maxsize=None)
+@cache
 def statute_articles(statute: str) -> frozenset:
     """Article headings (第X条) that start a line in the statute's Markdown text."""
     files = [path for path in LAWS.glob("*.md") if path.name.split("(")[0] == statute]
@@ -107,7 +105,7 @@ def test_required_statutory_facts(kb: KnowledgeBase) -> None:
 
 def test_areas_partition_the_matters(kb: KnowledgeBase) -> None:
     assert 4 <= len(kb.areas) <= 6
-    seen: List[str] = []
+    seen: list[str] = []
     for area in kb.areas:
         seen.extend(area.matters)
         for matter_id in area.matters:
@@ -278,7 +276,8 @@ def test_doubtful_acceptance_asks_beside_the_likeliest_other_body(kb: KnowledgeB
 
 
 def test_confident_answer(kb: KnowledgeBase) -> None:
-    decision = decide([("accident_review", 0.91), ("accident_mediation", 0.04)], "我对责任认定不服", kb, policy=TEST_POLICY)
+    decision = decide([("accident_review", 0.91), ("accident_mediation", 0.04)], "我对责任认定不服", kb,
+                      policy=TEST_POLICY)
     assert decision.kind == "answer" and decision.matter == "accident_review"
 
 
@@ -317,7 +316,8 @@ def test_ambiguous_word_clarifies(kb: KnowledgeBase) -> None:
     assert decision.kind == "clarify" and decision.reason == "ambiguous_word"
     assert decide(ranking, "这里设置得不合理", kb, policy=TEST_POLICY).kind == "answer"
     # the word is there but its other matter is far below the top: answer
-    assert decide([("traffic_signal", 0.8), ("violation_record_dispute", 0.1)], "红绿灯坏了", kb, policy=TEST_POLICY).is_answer
+    assert decide([("traffic_signal", 0.8), ("violation_record_dispute", 0.1)], "红绿灯坏了", kb,
+                  policy=TEST_POLICY).is_answer
     weizhang = next(a for a in kb.ambiguities if "违章" in a.words)
     assert weizhang.matches("查违章") and not weizhang.matches("举报违章建筑")
 

@@ -97,7 +97,7 @@ def test_keys_resolve_and_keep_order_without_repeats() -> None:
              LegalBasis("行政复议法", ("第二十条",)), LegalBasis("行政诉讼法", ("第四十六条",))]
     keys = basis_keys(bases)
     assert keys == ["行政复议法 第二十三条", "行政复议法 第二十条", "行政诉讼法 第四十六条"]
-    assert [c.key() for c in resolve(keys + ["乱写", "行政复议法 第20条"])] == keys
+    assert [c.key() for c in resolve([*keys, "乱写", "行政复议法 第20条"])] == keys
     assert parse_key("行政复议法 第20条") == ("行政复议法", "第二十条")
     with pytest.raises(LawError):
         parse_key("行政复议法")

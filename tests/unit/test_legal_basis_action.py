@@ -4,7 +4,7 @@ Trackers are built in the test (rasa_sdk Tracker objects), as tests/handoff/test
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import yaml
 from rasa_sdk import Tracker
@@ -25,9 +25,9 @@ from bot.knowledge.render import LEGAL_BASIS_MAX_ARTICLES, NO_BASIS_TEXT
 DOMAIN = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
 
 
-def user(text: str, intent: str, entities: Optional[list] = None,
-         ranking: Optional[List[tuple]] = None, scope: Optional[float] = None) -> Dict[str, Any]:
-    selector: Dict[str, Any] = {}
+def user(text: str, intent: str, entities: list | None = None,
+         ranking: list[tuple] | None = None, scope: float | None = None) -> dict[str, Any]:
+    selector: dict[str, Any] = {}
     if ranking:
         selector = {"describe_matter": {
             "ranking": [{"intent_response_key": f"describe_matter/{m}", "confidence": c}
@@ -39,15 +39,15 @@ def user(text: str, intent: str, entities: Optional[list] = None,
                            "response_selector": selector}}
 
 
-def action(name: str) -> Dict[str, Any]:
+def action(name: str) -> dict[str, Any]:
     return {"event": "action", "name": name}
 
 
-def bot(text: str) -> Dict[str, Any]:
+def bot(text: str) -> dict[str, Any]:
     return {"event": "bot", "text": text}
 
 
-def tracker(events: List[Dict[str, Any]], slots: Optional[Dict[str, Any]] = None) -> Tracker:
+def tracker(events: list[dict[str, Any]], slots: dict[str, Any] | None = None) -> Tracker:
     last = [e for e in events if e["event"] == "user"][-1]
     latest = {**last["parse_data"], "text": last["text"]}
     return Tracker("web-legal0000", {"matter": None, LAST_BASIS_SLOT: None, **(slots or {})},
@@ -60,18 +60,18 @@ async def run(action_object: Any, t: Tracker) -> tuple:
     return events, dispatcher.messages
 
 
-def slot_events(events: list) -> Dict[str, Any]:
+def slot_events(events: list) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
-def after(events_so_far: List[Dict[str, Any]], answer_events: list, messages: list,
+def after(events_so_far: list[dict[str, Any]], answer_events: list, messages: list,
           name: str) -> tuple:
     """The history after an action ran, and the slots it left."""
     history = events_so_far + [action(name)] + [bot(m.get("text") or "") for m in messages]
     return history, slot_events(answer_events)
 
 
-def payloads(message: Dict[str, Any]) -> List[str]:
+def payloads(message: dict[str, Any]) -> list[str]:
     return [b["payload"] for b in message.get("buttons") or []]
 
 
@@ -193,7 +193,7 @@ async def test_tapping_a_matter_after_a_clarifying_question_answers_the_original
                action("action_listen"),
                user('/describe_matter{"matter":"driving_license"}', "describe_matter",
                     entities=[{"entity": "matter", "value": "driving_license"}])]
-    events, messages = await run(ActionExplainMatter(), tracker(history))
+    _events, messages = await run(ActionExplainMatter(), tracker(history))
     assert messages[0]["text"].startswith("【驾驶证业务】驾照过期了还能开车吗？")
     # the "查看完整说明" button gives the general answer (a payload right after a payload)
     history += [action("action_explain_matter"), bot(messages[0]["text"]), action("action_listen"),

@@ -17,7 +17,6 @@ listed in docs/legal-review.md stay made.
 from __future__ import annotations
 
 import re
-from typing import FrozenSet, List, Optional, Set, Tuple
 
 import pytest
 import yaml
@@ -53,7 +52,7 @@ _DURATION = re.compile(rf"(\d+|{CN_NUMBER})\s*个?(工作日|日|天|月|年)")
 _UNIT_CLASS = {"工作日": "day", "日": "day", "天": "day", "月": "month", "年": "year"}
 
 
-def durations(text: str) -> Set[Tuple[int, str]]:
+def durations(text: str) -> set[tuple[int, str]]:
     """Every (number, unit class) quoted in text; unit class is day, month or year."""
     return {(number(value), _UNIT_CLASS[unit]) for value, unit in _DURATION.findall(text)}
 
@@ -64,7 +63,7 @@ _ITEM = re.compile(r"^[（(][零一二三四五六七八九十]+[）)]")
 _CITATION = re.compile(rf"^(第{CN_NUMBER}条)(?:第({CN_NUMBER})款)?(?:第({CN_NUMBER})项)?$")
 
 
-def parse_citation(citation: str) -> Tuple[str, Optional[int], Optional[int]]:
+def parse_citation(citation: str) -> tuple[str, int | None, int | None]:
     """第三十一条第六项 -> ("第三十一条", None, 6); 第二十八条第二款 -> ("第二十八条", 2, None)."""
     match = _CITATION.match(citation)
     if not match:
@@ -73,9 +72,9 @@ def parse_citation(citation: str) -> Tuple[str, Optional[int], Optional[int]]:
     return article, number(paragraph) if paragraph else None, number(item) if item else None
 
 
-def clauses(article: Article) -> List[List[str]]:
+def clauses(article: Article) -> list[list[str]]:
     """The article's 款, each a list of lines: its first line, then its 项."""
-    found: List[List[str]] = []
+    found: list[list[str]] = []
     for line in article.paragraphs:
         if _ITEM.match(line) and found:
             found[-1].append(line)
@@ -84,7 +83,7 @@ def clauses(article: Article) -> List[List[str]]:
     return found
 
 
-def check_basis(basis: LegalBasis) -> Tuple[List[str], str]:
+def check_basis(basis: LegalBasis) -> tuple[list[str], str]:
     """Problems with a citation, and the text of the cited articles."""
     statute = default_statutes().get(basis.statute)
     if statute is None:
@@ -109,7 +108,7 @@ def check_basis(basis: LegalBasis) -> Tuple[List[str], str]:
     return problems, "\n".join(texts)
 
 
-def check_limit(limit: TimeLimit) -> List[str]:
+def check_limit(limit: TimeLimit) -> list[str]:
     """Problems with a time limit: its citation, and quoted durations the articles lack."""
     problems, text = check_basis(limit.basis)
     if problems:
@@ -119,7 +118,7 @@ def check_limit(limit: TimeLimit) -> List[str]:
             for value, unit in sorted(missing)]
 
 
-def record_problems(record: MatterRecord) -> List[str]:
+def record_problems(record: MatterRecord) -> list[str]:
     problems = [f"{record.id}: legal_basis: {p}" for basis in record.legal_basis
                 for p in check_basis(basis)[0]]
     problems += [f"{record.id}: time_limits[{index}]: {p}"
@@ -194,8 +193,8 @@ def test_checker_reports_a_broken_record(kb: KnowledgeBase) -> None:
     from dataclasses import replace
 
     record = kb.get("accident_review")
-    broken = replace(record, time_limits=record.time_limits + (
-        TimeLimit("送达之日起5日内申请复核", LegalBasis("道路交通事故处理程序规定", ("第七十一条",))),))
+    extra = TimeLimit("送达之日起5日内申请复核", LegalBasis("道路交通事故处理程序规定", ("第七十一条",)))
+    broken = replace(record, time_limits=(*record.time_limits, extra))
     assert record_problems(record) == []
     assert any("5 day" in problem for problem in record_problems(broken))
 
@@ -231,7 +230,7 @@ def test_review_document_lists_every_matter(kb: KnowledgeBase) -> None:
 # ---------------------------------------------------------------- the corrections stay made
 
 
-def cited(record: MatterRecord) -> FrozenSet[Tuple[str, str]]:
+def cited(record: MatterRecord) -> frozenset[tuple[str, str]]:
     return frozenset((basis.statute, article) for basis in record.all_bases() for article in basis.articles)
 
 

@@ -24,7 +24,7 @@ def test_upgrade_creates_case_tables(db_url: str) -> None:
         unique = {c["name"] for c in inspect(engine).get_unique_constraints("cases")}
     finally:
         engine.dispose()
-    assert CASE_TABLES <= tables
+    assert tables >= CASE_TABLES
     assert {"uq_cases_case_number", "uq_cases_year_seq"} <= unique
     assert current(db_url) == head_revisions()
 
@@ -76,7 +76,7 @@ def test_sqlite_foreign_keys_are_enforced(sqlite_url: str) -> None:
 def test_relative_sqlite_url_resolves_against_repo_root() -> None:
     from bot.store.db import DEFAULT_SQLITE_URL, normalise_url
 
-    assert DEFAULT_SQLITE_URL == f"sqlite:///{REPO_ROOT / 'var' / 'app.db'}"
+    assert f"sqlite:///{REPO_ROOT / 'var' / 'app.db'}" == DEFAULT_SQLITE_URL
     assert normalise_url("sqlite:///var/app.db").database == str(REPO_ROOT / "var" / "app.db")
 
 

@@ -29,7 +29,6 @@ from bot.knowledge.render import (
 )
 from bot.labels import label_button
 
-
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

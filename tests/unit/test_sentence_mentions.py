@@ -1,10 +1,10 @@
 """A matter named in one sentence of a long letter is mentioned after the main answer."""
 from __future__ import annotations
 
+from actions.scope import ActionExplainMatter
 from bot.knowledge import Decision, default_knowledge, mentioned
 from bot.knowledge.decide import scores_of_sentences
 from bot.knowledge.render import MENTION_INTRO, render_mentions
-from actions.scope import ActionExplainMatter
 from tests.unit.test_legal_basis_action import payloads, run, tracker, user
 
 KB = default_knowledge()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -15,10 +16,9 @@ from bot.settings import Settings
 from bot.store.migrate import upgrade
 from bot.web.keys import WECHAT_ENDPOINT_KEY as ENDPOINT_KEY
 from tests.handoff.fake_rasa_api import FakeRasaApi
-from tests.wechat.fake_wechat import (AES_KEY, APP_ID, APP_SECRET, TOKEN, FakeWeChatApi,
-                                      WeChatServer)
+from tests.wechat.fake_wechat import AES_KEY, APP_ID, APP_SECRET, TOKEN, FakeWeChatApi, WeChatServer
 
-Replies = List[Dict[str, Any]]
+Replies = list[dict[str, Any]]
 
 
 @dataclasses.dataclass
@@ -64,7 +64,7 @@ def wechat_db(sqlite_url: str) -> str:
 
 
 def wechat_settings(db_url: str, rasa: FakeRasaApi, api: FakeWeChatApi, **extra: Any) -> Settings:
-    values: Dict[str, Any] = dict(database_url=db_url, rasa_url=rasa.url, wechat_token=TOKEN,
+    values: dict[str, Any] = dict(database_url=db_url, rasa_url=rasa.url, wechat_token=TOKEN,
                                   wechat_app_id=APP_ID, wechat_app_secret=APP_SECRET,
                                   wechat_api_base_url=api.url)
     values.update(extra)
@@ -75,9 +75,9 @@ def wechat_settings(db_url: str, rasa: FakeRasaApi, api: FakeWeChatApi, **extra:
 async def start_gateway(wechat_api: FakeWeChatApi, rasa: FakeRasaApi,
                         wechat_db: str) -> AsyncIterator[StartGateway]:
     """Factory: ``create_app(settings)`` on a random loopback port (stopped before the fakes)."""
-    started: List[Gateway] = []
+    started: list[Gateway] = []
 
-    async def start(db_url: Optional[str] = None, **extra: Any) -> Gateway:
+    async def start(db_url: str | None = None, **extra: Any) -> Gateway:
         settings = wechat_settings(db_url or wechat_db, rasa, wechat_api, **extra)
         app = create_app(settings)
         runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=2)
@@ -113,7 +113,7 @@ class Gate:
         self.release = asyncio.Event()
         self.entered = asyncio.Event()
 
-    async def respond(self, sender: str, text: str, metadata: Dict[str, Any]) -> Replies:
+    async def respond(self, sender: str, text: str, metadata: dict[str, Any]) -> Replies:
         self.entered.set()
         await self.release.wait()
         return [{"recipient_id": sender, "text": f"收到：{text}"}]

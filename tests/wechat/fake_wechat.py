@@ -9,7 +9,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any
 
 import aiohttp
 import xmltodict
@@ -25,7 +25,7 @@ TOKEN = "T0kenForTheWeChatChannelTests123"  # 32 characters (WeChat's maximum)
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters
 ACCOUNT = "gh_0123456789ab"
 
-JSON = Dict[str, Any]
+JSON = dict[str, Any]
 
 
 @dataclass
@@ -40,20 +40,20 @@ class FakeWeChatApi(LoopbackServer):
     """Records every call; ``closed`` openids get 45015, ``unfollowed`` 43004;
     ``expire_token()`` makes the current token invalid (40001) once."""
 
-    sent: List[Sent] = field(default_factory=list)
-    menus: List[JSON] = field(default_factory=list)
-    token_requests: List[JSON] = field(default_factory=list)
-    closed: Set[str] = field(default_factory=set)
-    unfollowed: Set[str] = field(default_factory=set)
+    sent: list[Sent] = field(default_factory=list)
+    menus: list[JSON] = field(default_factory=list)
+    token_requests: list[JSON] = field(default_factory=list)
+    closed: set[str] = field(default_factory=set)
+    unfollowed: set[str] = field(default_factory=set)
     busy_next: int = 0  # answer -1 (system busy) to the next N sends
     errors_5xx_next: int = 0
-    refused: List[Tuple[str, int]] = field(default_factory=list)  # (openid, errcode)
+    refused: list[tuple[str, int]] = field(default_factory=list)  # (openid, errcode)
 
     def __post_init__(self) -> None:
         self.port = 0
         self._runner = None
         self._counter = itertools.count(1)
-        self.valid_tokens: Set[str] = set()
+        self.valid_tokens: set[str] = set()
         self._changed = asyncio.Condition()
 
     @property
@@ -63,7 +63,7 @@ class FakeWeChatApi(LoopbackServer):
     def expire_token(self) -> None:
         self.valid_tokens.clear()
 
-    def texts_to(self, openid: str) -> List[str]:
+    def texts_to(self, openid: str) -> list[str]:
         return [item.text for item in self.sent if item.openid == openid]
 
     async def _notify(self) -> None:
@@ -76,7 +76,7 @@ class FakeWeChatApi(LoopbackServer):
                 await self._changed.wait_for(predicate)
         await asyncio.wait_for(waiting(), timeout)
 
-    async def wait_sent(self, openid: str, count: int = 1) -> List[str]:
+    async def wait_sent(self, openid: str, count: int = 1) -> list[str]:
         await self.wait_for(lambda: len(self.texts_to(openid)) >= count)
         return self.texts_to(openid)
 
@@ -89,7 +89,7 @@ class FakeWeChatApi(LoopbackServer):
         self.valid_tokens.add(token)
         return web.json_response({"access_token": token, "expires_in": 7200})
 
-    def _check_token(self, request: web.Request) -> Optional[web.Response]:
+    def _check_token(self, request: web.Request) -> web.Response | None:
         if request.query.get("access_token") not in self.valid_tokens:
             return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
         return None
@@ -143,8 +143,8 @@ def cdata(value: str) -> str:
     return f"<![CDATA[{value}]]>"
 
 
-def message_xml(openid: str, msg_type: str, created: Optional[int] = None,
-                msg_id: Optional[int] = None, **fields: Any) -> str:
+def message_xml(openid: str, msg_type: str, created: int | None = None,
+                msg_id: int | None = None, **fields: Any) -> str:
     """The XML WeChat pushes (text, voice, image, location, link, event …)."""
     parts = [f"<ToUserName>{cdata(ACCOUNT)}</ToUserName>",
              f"<FromUserName>{cdata(openid)}</FromUserName>",
@@ -160,12 +160,12 @@ def message_xml(openid: str, msg_type: str, created: Optional[int] = None,
 _ids = itertools.count(int(time.time()) * 1000)
 
 
-def text_xml(openid: str, text: str, msg_id: Optional[int] = None) -> str:
+def text_xml(openid: str, text: str, msg_id: int | None = None) -> str:
     return message_xml(openid, "text", Content=text, msg_id=msg_id or next(_ids))
 
 
-def event_xml(openid: str, event: str, key: str = "", created: Optional[int] = None) -> str:
-    fields: Dict[str, Any] = {"Event": event}
+def event_xml(openid: str, event: str, key: str = "", created: int | None = None) -> str:
+    fields: dict[str, Any] = {"Event": event}
     if key:
         fields["EventKey"] = key
     return message_xml(openid, "event", created=created, **fields)
@@ -175,7 +175,7 @@ def event_xml(openid: str, event: str, key: str = "", created: Optional[int] = N
 class Answer:
     status: int
     body: str
-    query: Dict[str, str]
+    query: dict[str, str]
 
     def reply_text(self) -> str:
         """The Content of a passive text reply (decrypted in 安全模式)."""
@@ -199,19 +199,18 @@ class WeChatServer:
         self.encrypted = encrypted
         self.crypto = WeChatCrypto(token, aes_key, app_id)
 
-    def signed_query(self, timestamp: Optional[int] = None, **extra: str) -> Dict[str, str]:
+    def signed_query(self, timestamp: int | None = None, **extra: str) -> dict[str, str]:
         stamp, nonce = str(timestamp or int(time.time())), secrets.token_hex(5)
         return {"signature": sign(self.token, stamp, nonce), "timestamp": stamp,
                 "nonce": nonce, **extra}
 
-    async def verify(self, echostr: str, query: Optional[Dict[str, str]] = None) -> Answer:
+    async def verify(self, echostr: str, query: dict[str, str] | None = None) -> Answer:
         query = query if query is not None else self.signed_query(echostr=echostr)
-        async with aiohttp.ClientSession() as session:
-            async with session.get(self.url, params=query) as response:
-                return Answer(response.status, await response.text(), query)
+        async with aiohttp.ClientSession() as session, session.get(self.url, params=query) as response:
+            return Answer(response.status, await response.text(), query)
 
     def envelope(self, xml: str, openid: str,
-                 timestamp: Optional[int] = None) -> Tuple[Dict[str, str], bytes]:
+                 timestamp: int | None = None) -> tuple[dict[str, str], bytes]:
         query = self.signed_query(timestamp, openid=openid)
         if not self.encrypted:
             return query, xml.encode("utf-8")
@@ -222,18 +221,17 @@ class WeChatServer:
         query.update(encrypt_type="aes", msg_signature=data["MsgSignature"])
         return query, body.encode("utf-8")
 
-    async def post(self, xml: str, openid: str = "", timestamp: Optional[int] = None,
-                   query: Optional[Dict[str, str]] = None, body: Optional[bytes] = None) -> Answer:
+    async def post(self, xml: str, openid: str = "", timestamp: int | None = None,
+                   query: dict[str, str] | None = None, body: bytes | None = None) -> Answer:
         if query is None or body is None:
             query, body = self.envelope(xml, openid, timestamp)
-        async with aiohttp.ClientSession() as session:
-            async with session.post(self.url, params=query, data=body,
-                                    headers={"Content-Type": "text/xml"}) as response:
-                return Answer(response.status, await response.text(), query)
+        async with aiohttp.ClientSession() as session, session.post(self.url, params=query, data=body,
+                                headers={"Content-Type": "text/xml"}) as response:
+            return Answer(response.status, await response.text(), query)
 
-    async def text(self, openid: str, text: str, msg_id: Optional[int] = None) -> Answer:
+    async def text(self, openid: str, text: str, msg_id: int | None = None) -> Answer:
         return await self.post(text_xml(openid, text, msg_id), openid)
 
     async def event(self, openid: str, event: str, key: str = "",
-                    created: Optional[int] = None) -> Answer:
+                    created: int | None = None) -> Answer:
         return await self.post(event_xml(openid, event, key, created), openid)

@@ -1,7 +1,7 @@
 """The API client: cached access token, refresh when WeChat rejects it, retries."""
 from __future__ import annotations
 
-from typing import AsyncIterator, List
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -13,7 +13,7 @@ USER = "oUser_api_00000000000000003"
 
 @pytest.fixture
 async def client(wechat_api: FakeWeChatApi) -> AsyncIterator[WeChatApi]:
-    delays: List[float] = []
+    delays: list[float] = []
 
     async def no_wait(delay: float) -> None:
         delays.append(delay)

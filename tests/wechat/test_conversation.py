@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import Any, Dict
+from typing import Any
 
 from bot.channels.wechat.cli import main as wechat_cli
 from bot.channels.wechat.formatting import MAX_MESSAGE_BYTES, split_text, utf8_len
@@ -41,7 +41,7 @@ async def test_a_long_answer_is_split_passive_first_then_customer_service(
         gateway: Gateway, rasa: FakeRasaApi, wechat_api: FakeWeChatApi) -> None:
     long_text = SENTENCE * 60
 
-    async def long_answer(sender: str, text: str, metadata: Dict[str, Any]):  # type: ignore
+    async def long_answer(sender: str, text: str, metadata: dict[str, Any]):  # type: ignore
         return [{"recipient_id": sender, "text": long_text}]
 
     rasa.respond = long_answer
@@ -50,12 +50,12 @@ async def test_a_long_answer_is_split_passive_first_then_customer_service(
     assert utf8_len(first) <= MAX_MESSAGE_BYTES and first.endswith("。")
     expected = split_text(long_text)
     rest = await wechat_api.wait_sent(USER, len(expected) - 1)
-    assert [first] + rest == expected
+    assert [first, *rest] == expected
 
 
 async def test_buttons_become_a_numbered_list_answered_by_number(
         gateway: Gateway, rasa: FakeRasaApi) -> None:
-    async def ask(sender: str, text: str, metadata: Dict[str, Any]):  # type: ignore
+    async def ask(sender: str, text: str, metadata: dict[str, Any]):  # type: ignore
         if text == "被收费了":
             return [{"text": "请问是哪种情况？", "buttons": [
                 {"title": "路边停车收费", "payload": '/describe_matter{"matter":"parking_fee"}'},

@@ -12,8 +12,7 @@ from bot.channels.wechat.gateway import REFUSED_LOG, refused_settings
 from bot.settings import Settings
 from tests.handoff.fake_rasa_api import FakeRasaApi
 from tests.wechat.conftest import Gate, Gateway, StartGateway
-from tests.wechat.fake_wechat import (AES_KEY, APP_ID, FakeWeChatApi, WeChatServer, sign,
-                                      text_xml)
+from tests.wechat.fake_wechat import AES_KEY, APP_ID, FakeWeChatApi, WeChatServer, sign, text_xml
 
 USER = "oUser_verification_000000001"
 

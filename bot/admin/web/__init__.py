@@ -11,7 +11,7 @@ a small script polls the training job's status.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any
 
 import aiohttp_jinja2
 import jinja2
@@ -31,11 +31,11 @@ __all__ = ["ADMIN_PREFIX", "setup_admin"]
 HERE = Path(__file__).parent
 
 
-def _filters() -> Dict[str, Any]:
+def _filters() -> dict[str, Any]:
     return dict(FILTERS)
 
 
-def setup_admin(app: web.Application, config: Optional[AdminConfig] = None) -> Admin:
+def setup_admin(app: web.Application, config: AdminConfig | None = None) -> Admin:
     """Register the admin pages on ``app`` (needs ``setup_console`` to have run)."""
     if CONSOLE_KEY not in app:
         raise RuntimeError("setup_admin needs the officer console: call setup_console(app) first")

@@ -7,7 +7,7 @@ and CSRF token to every page.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -16,13 +16,22 @@ from sqlalchemy.orm import sessionmaker
 from bot.admin.config import AdminConfig, load_config
 from bot.admin.service import AdminService
 from bot.common.clock import utc_now
-from bot.console.context import run_db  # noqa: F401 - the admin pages' too
+from bot.console.context import run_db
 from bot.settings import VAR_DIR, Settings
-from bot.web.addresses import client_ip  # noqa: F401 - the one shared helper
+from bot.web.addresses import client_ip
 from bot.web.keys import ADMIN_JINJA_KEY, ADMIN_KEY
 
-__all__ = ["ADMIN_KEY", "ADMIN_PREFIX", "Admin", "JINJA_KEY", "actor", "admin_of", "client_ip",
-           "render", "run_db"]
+__all__ = [
+    "ADMIN_KEY",
+    "ADMIN_PREFIX",
+    "JINJA_KEY",
+    "Admin",
+    "actor",
+    "admin_of",
+    "client_ip",
+    "render",
+    "run_db",
+]
 
 JINJA_KEY = ADMIN_JINJA_KEY  # the admin pages' templates (bot.web.keys)
 ADMIN_PREFIX = "/console/admin/"
@@ -37,21 +46,21 @@ class Admin:
     service uses it unless the admin configuration names another database.
     """
 
-    def __init__(self, settings: Settings, config: Optional[AdminConfig] = None,
-                 var_dir: Optional[Path] = None,
-                 factory: Optional[sessionmaker] = None) -> None:
+    def __init__(self, settings: Settings, config: AdminConfig | None = None,
+                 var_dir: Path | None = None,
+                 factory: sessionmaker | None = None) -> None:
         self.settings = settings
         self._fixed = config is not None
         self._var_dir = Path(var_dir or VAR_DIR)
         self._factory = factory
-        self._stamp: Optional[float] = self._mtime()
+        self._stamp: float | None = self._mtime()
         self._service = self._build(config or load_config(settings, self._var_dir))
 
     def _build(self, config: AdminConfig) -> AdminService:
         shared = self._factory if config.database_url == self.settings.database_url else None
         return AdminService(config, factory=shared)
 
-    def _mtime(self) -> Optional[float]:
+    def _mtime(self) -> float | None:
         path = self._var_dir / "admin.yml"
         return path.stat().st_mtime if path.exists() else None
 
@@ -80,7 +89,7 @@ def actor(request: web.Request) -> str:
     return info.officer.username if info else "?"
 
 
-def render(request: web.Request, template: str, context: Dict[str, Any],
+def render(request: web.Request, template: str, context: dict[str, Any],
            status: int = 200) -> web.Response:
     """Render with the common variables (the officer, the CSRF token, now)."""
     info = request.get("auth")

@@ -1,8 +1,9 @@
 """Admin page handlers: inbox, labelling, export, retraining jobs, results, models."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -21,7 +22,7 @@ __all__ = ["FLASH", "ROUTES", "job_json"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PAGE_SIZE = 50
-FLASH: Dict[str, str] = {
+FLASH: dict[str, str] = {
     "labelled": "已保存标注。",
     "noise": "已标记为噪声。",
     "skipped": "已跳过。",
@@ -45,27 +46,27 @@ def _flash(request: web.Request) -> str:
     return FLASH.get(request.query.get("msg", ""), "")
 
 
-def _redirect(path: str, flash: Optional[str] = None) -> web.HTTPFound:
+def _redirect(path: str, flash: str | None = None) -> web.HTTPFound:
     if flash:
         path += ("&" if "?" in path else "?") + f"msg={flash}"
     return web.HTTPFound(path)
 
 
-def _date(value: str) -> Optional[date]:
+def _date(value: str) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
 
 
-def _float(value: str) -> Optional[float]:
+def _float(value: str) -> float | None:
     try:
         return float(value) if value.strip() else None
     except ValueError:
         return None
 
 
-def _filters(query: Any) -> Tuple[InboxFilter, Dict[str, Any]]:
+def _filters(query: Any) -> tuple[InboxFilter, dict[str, Any]]:
     """The inbox filter from the query string, plus the values to refill the form."""
     today = local_date(utc_now())
     since = _date(query.get("since", "")) if "since" in query else today - timedelta(days=30)
@@ -103,13 +104,13 @@ async def inbox_page(request: web.Request) -> web.Response:
         "sources": SOURCE_LABELS, "statuses": STATUS_LABELS, "flash": _flash(request),
         "threshold": service.config.confidence_threshold,
         "back": ADMIN_PREFIX + "inbox" + ("?" + urlencode(query) if query else ""),
-        "next_page": urlencode(query + [("page", str(form["page"] + 1))]),
-        "prev_page": urlencode(query + [("page", str(form["page"] - 1))]),
+        "next_page": urlencode([*query, ("page", str(form["page"] + 1))]),
+        "prev_page": urlencode([*query, ("page", str(form["page"] - 1))]),
         "pages": max(1, -(-page.total // PAGE_SIZE)),
     })
 
 
-def _inbox_data(service: Any, filters: InboxFilter) -> Tuple[Any, Any, Optional[JobView]]:
+def _inbox_data(service: Any, filters: InboxFilter) -> tuple[Any, Any, JobView | None]:
     return service.query_inbox(filters), service.insight(), service.job()
 
 
@@ -161,7 +162,7 @@ async def conversation(request: web.Request) -> web.Response:
                                                   "handoff_id": handoff_id})
 
 
-def _latest_handoff(service: Any, sender: str) -> Optional[int]:
+def _latest_handoff(service: Any, sender: str) -> int | None:
     """The console's newest handoff of this conversation (for a link), if any."""
     from sqlalchemy import inspect, select
 
@@ -190,7 +191,7 @@ async def cancel(request: web.Request) -> web.StreamResponse:
     raise _redirect(f"{ADMIN_PREFIX}jobs/{job_id}", "cancelled")
 
 
-def job_json(job: JobView, tail: int = 30) -> Dict[str, Any]:
+def job_json(job: JobView, tail: int = 30) -> dict[str, Any]:
     now = utc_now()
     return {"id": job.id, "version": job.version, "status": job.status,
             "status_label": job.status_label, "step": job.step, "step_label": job.step_label,
@@ -236,7 +237,7 @@ async def _render_job(request: web.Request, job_id: int, error: str = "",
     }, status)
 
 
-def _job_models(service: Any, job: JobView) -> Tuple[Any, Any]:
+def _job_models(service: Any, job: JobView) -> tuple[Any, Any]:
     try:
         model = service.registry.get(job.version)
     except RegistryError:
@@ -261,7 +262,7 @@ async def models_page(request: web.Request, error: str = "", status: int = 200) 
                                            "flash": _flash(request), "error": error}, status)
 
 
-def _models_data(service: Any) -> Tuple[Any, Any, Any]:
+def _models_data(service: Any) -> tuple[Any, Any, Any]:
     models = service.models()
     return models, service.registry.history(30), service.registry.deployed()
 
@@ -298,7 +299,7 @@ async def rollback(request: web.Request) -> web.StreamResponse:
 
 
 # (method, path under /console/admin, handler); all wrapped in the console's require_admin
-ROUTES: List[Tuple[str, str, Handler]] = [
+ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/", index),
     ("GET", "/inbox", inbox_page),
     ("POST", "/inbox/decide", decide),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
@@ -35,7 +35,7 @@ TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
 # Commands in menu order; the routed ones send a fixed Rasa payload.
 COMMANDS = ("start", "help", "status", "file", "human", "cancel", "privacy")
-ROUTED_COMMANDS: Dict[str, str] = {
+ROUTED_COMMANDS: dict[str, str] = {
     "status": "/check_case_status",
     "file": "/file_petition",
     "human": "/request_human",
@@ -52,12 +52,12 @@ def file_base_url(base_url: str) -> str:
     return f"{root}/file/{last}" if root else base_url
 
 
-def officers_chat_id(settings: Settings) -> Optional[int]:
+def officers_chat_id(settings: Settings) -> int | None:
     value = settings.telegram_officers_chat_id.strip()
     return int(value) if value.lstrip("-").isdigit() else None
 
 
-def bot_commands(texts: TelegramTexts) -> List[BotCommand]:
+def bot_commands(texts: TelegramTexts) -> list[BotCommand]:
     """The command menu with Chinese descriptions."""
     return [BotCommand(name, texts.commands[name]) for name in COMMANDS]
 
@@ -95,7 +95,7 @@ def build_application(
     router: ConversationRouter,
     delivery: DeliveryHub,
     officers_group_handler: OfficersGroupHandler = ignore_officers_update,
-    texts: Optional[TelegramTexts] = None,
+    texts: TelegramTexts | None = None,
 ) -> TelegramApp:
     """The bridge's Application: handlers, rate limiter, retries, delivery registration."""
     # httpx logs every request URL at INFO, and the URL contains the bot token.

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import (Any, AsyncIterator, Awaitable, Callable, List, Mapping, Optional, Sequence,
-                    Tuple, cast)
+from typing import Any, cast
 
 from telegram import Bot, Update
 from telegram.constants import ChatAction
@@ -41,11 +41,11 @@ class Bridge:
 
     router: ConversationRouter
     texts: TelegramTexts
-    officers_chat_id: Optional[int] = None
+    officers_chat_id: int | None = None
     officers_group_handler: OfficersGroupHandler = ignore_officers_update
     payloads: CallbackPayloads = field(default_factory=CallbackPayloads)
     locks: ChatLocks = field(default_factory=ChatLocks)
-    pressed: BoundedMap[Tuple[int, int], bool] = field(default_factory=lambda: BoundedMap(4096))
+    pressed: BoundedMap[tuple[int, int], bool] = field(default_factory=lambda: BoundedMap(4096))
 
     async def answer(self, bot: Bot, chat_id: int, text: str) -> None:
         """Send the citizen's text through the router and every reply back, in order."""
@@ -65,7 +65,7 @@ class Bridge:
                 await bot.send_message(chat_id, part, reply_markup=markup if last else None)
 
 
-    def _parts(self, reply: Reply) -> List[str]:
+    def _parts(self, reply: Reply) -> list[str]:
         """Telegram-sized texts; a buttons-only reply gets a short prompt."""
         parts = split_message(reply.text)
         return parts or ([self.texts.choose_prompt] if reply.buttons else [])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, List
+from typing import Any
 
 from telegram.error import TelegramError
 from telegram.ext import Application
@@ -19,7 +19,7 @@ def make_delivery(
 ) -> Deliver:
     """A DeliveryHub callback: sends replies (with keyboards) to ``sender_id``'s chat."""
 
-    async def deliver(sender_id: str, replies: List[Reply]) -> bool:
+    async def deliver(sender_id: str, replies: list[Reply]) -> bool:
         if not application.running:
             logger.warning("Telegram bridge not running; cannot deliver to chat %s", sender_id)
             return False

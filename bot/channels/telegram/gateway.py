@@ -21,7 +21,7 @@ from bot.web.keys import (
 )
 
 WEBHOOK_PATH = "/telegram/webhook"
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 NOT_STARTED_LOG = "TELEGRAM_BOT_TOKEN 未设置：不启动 Telegram 桥接 (Telegram bridge not started)"
 WEAK_SECRET_LOG = (f"TELEGRAM_WEBHOOK_SECRET 为空、是占位符或少于{MIN_SECRET_LENGTH}个字符：不启动 "
                    "Telegram 桥接 (webhook secret is a placeholder; Telegram bridge not started)")
@@ -42,10 +42,10 @@ def setup_telegram(app: web.Application) -> None:
     app[TELEGRAM_RUNNER_KEY] = BridgeRunner(application, settings)
     if settings.telegram_webhook_url:
         app.router.add_post(WEBHOOK_PATH, telegram_webhook)
-    app.on_startup.append(_start_bridge)
+    app.on_startup.append(_start_bridge)  # type: ignore[arg-type]  # aiohttp 3.9's Signal vs aiosignal 1.4
     # on_shutdown, not on_cleanup: web.run_app waits (up to its shutdown timeout)
     # for every running task between the two, and the bridge's tasks only end here.
-    app.on_shutdown.append(_stop_bridge)
+    app.on_shutdown.append(_stop_bridge)  # type: ignore[arg-type]
 
 
 async def _start_bridge(app: web.Application) -> None:

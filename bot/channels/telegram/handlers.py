@@ -4,7 +4,8 @@ from __future__ import annotations
 import functools
 import logging
 import traceback
-from typing import Any, Callable, Coroutine, Optional
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
@@ -36,7 +37,7 @@ def in_chat_order(callback: Callback) -> Callback:
 
 
 def _chat_id(update: Update) -> int:
-    assert update.effective_chat is not None  # handlers only see updates with a chat
+    assert update.effective_chat is not None  # noqa: S101 - handlers only see updates with a chat
     return update.effective_chat.id
 
 
@@ -90,7 +91,7 @@ async def unknown_command(update: Update, context: Context) -> None:
 @in_chat_order
 async def text_message(update: Update, context: Context) -> None:
     """A citizen's text → router → replies."""
-    assert update.message is not None and update.message.text is not None
+    assert update.message is not None and update.message.text is not None  # noqa: S101 - the handler's filter
     await bridge_of(context).answer(context.bot, _chat_id(update), update.message.text)
 
 
@@ -114,7 +115,7 @@ def non_text_kind(message: Message) -> str:
 @in_chat_order
 async def non_text_message(update: Update, context: Context) -> None:
     """Photos, voice, stickers, files, locations, contacts…: explain we take text."""
-    assert update.message is not None
+    assert update.message is not None  # noqa: S101 - the handler's filter
     texts = bridge_of(context).texts
     await context.bot.send_message(_chat_id(update), texts.non_text[non_text_kind(update.message)])
 
@@ -131,7 +132,7 @@ async def _mark_chosen(bridge: Bridge, message: Message, title: str) -> None:
         logger.info("could not mark button message %s: %s", message.message_id, error)
 
 
-async def _acknowledge(query: CallbackQuery, text: Optional[str] = None) -> None:
+async def _acknowledge(query: CallbackQuery, text: str | None = None) -> None:
     """answerCallbackQuery; an expired query must not stop the citizen's choice."""
     try:
         await query.answer(text)
@@ -143,7 +144,7 @@ async def _acknowledge(query: CallbackQuery, text: Optional[str] = None) -> None
 async def button(update: Update, context: Context) -> None:
     """A pressed inline button: acknowledge, mark the message, send the payload."""
     query = update.callback_query
-    assert query is not None
+    assert query is not None  # noqa: S101 - a CallbackQueryHandler
     bridge, chat_id, data = bridge_of(context), _chat_id(update), query.data or ""
     payload = bridge.payloads.payload_for(data) if data else None
     message = query.message if isinstance(query.message, Message) else None
@@ -161,7 +162,7 @@ async def button(update: Update, context: Context) -> None:
     await bridge.answer(context.bot, chat_id, payload)
 
 
-def _masked_trace(error: Optional[BaseException]) -> str:
+def _masked_trace(error: BaseException | None) -> str:
     if error is None:
         return "unknown error"
     return mask_text("".join(traceback.format_exception(error)))

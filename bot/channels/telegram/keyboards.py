@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from typing import Generic, Hashable, List, Optional, Sequence, TypeVar
+from collections.abc import Hashable, Sequence
+from typing import Generic, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
@@ -22,7 +23,7 @@ class BoundedMap(Generic[K, V]):
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._items: "OrderedDict[K, V]" = OrderedDict()
+        self._items: OrderedDict[K, V] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._items)
@@ -36,7 +37,7 @@ class BoundedMap(Generic[K, V]):
         while len(self._items) > self.capacity:
             self._items.popitem(last=False)
 
-    def get(self, key: K) -> Optional[V]:
+    def get(self, key: K) -> V | None:
         if key not in self._items:
             return None
         self._items.move_to_end(key)
@@ -60,14 +61,14 @@ class CallbackPayloads:
         self._long.put(key, payload)
         return key
 
-    def payload_for(self, data: str) -> Optional[str]:
+    def payload_for(self, data: str) -> str | None:
         """The payload behind callback_data; None when a short key has expired."""
         return self._long.get(data) if data.startswith(KEY_PREFIX) else data
 
 
 def _rows(
-    buttons: List[InlineKeyboardButton], titles: Sequence[str]
-) -> List[List[InlineKeyboardButton]]:
+    buttons: list[InlineKeyboardButton], titles: Sequence[str]
+) -> list[list[InlineKeyboardButton]]:
     """Two short titles per row, otherwise one per row."""
     width = 2 if all(len(title) <= SHORT_TITLE for title in titles) else 1
     return [buttons[i:i + width] for i in range(0, len(buttons), width)]
@@ -75,7 +76,7 @@ def _rows(
 
 def keyboard_for(
     buttons: Sequence[Button], payloads: CallbackPayloads
-) -> Optional[InlineKeyboardMarkup]:
+) -> InlineKeyboardMarkup | None:
     """An inline keyboard for Rasa buttons (None when there are none)."""
     if not buttons:
         return None
@@ -85,7 +86,7 @@ def keyboard_for(
     return InlineKeyboardMarkup(_rows(inline, [b.title for b in buttons]))
 
 
-def pressed_title(message: Message, data: str) -> Optional[str]:
+def pressed_title(message: Message, data: str) -> str | None:
     """Title of the button with this callback_data in the message's keyboard."""
     markup = message.reply_markup
     for row in markup.inline_keyboard if markup else ():

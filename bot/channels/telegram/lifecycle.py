@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from typing import Optional
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
@@ -25,21 +24,27 @@ def webhook_secret(settings: Settings) -> str:
 
 
 def webhook_refused(settings: Settings) -> bool:
-    """Webhook mode with a placeholder secret: refused, because officers are recognised
-    by the sender of an update and anyone knowing the secret could forge one."""
+    """Webhook mode with a placeholder secret.
+
+    Refused, because officers are recognised by the sender of an update and anyone
+    knowing the secret could forge one.
+    """
     return bool(settings.telegram_webhook_url) and weak_secret(settings.telegram_webhook_secret)
 
 
 class BridgeRunner:
-    """Runs one Application: starts in the background (retrying while Telegram is
-    unreachable, so the gateway keeps serving), stops after pending updates are handled."""
+    """Runs one Application.
+
+    Starts in the background (retrying while Telegram is unreachable, so the gateway
+    keeps serving), stops after pending updates are handled.
+    """
 
     def __init__(self, application: TelegramApp, settings: Settings) -> None:
         self.application = application
         self.webhook_url = settings.telegram_webhook_url
         self.secret = webhook_secret(settings)
         self.started = asyncio.Event()
-        self._task: Optional[asyncio.Task[None]] = None
+        self._task: asyncio.Task[None] | None = None
 
     @property
     def mode(self) -> str:

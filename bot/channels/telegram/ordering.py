@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Dict, Hashable
 
 
 class ChatLocks:
     """A lock per chat, created on demand and dropped when nobody holds or awaits it."""
 
     def __init__(self) -> None:
-        self._locks: Dict[Hashable, asyncio.Lock] = {}
-        self._users: Dict[Hashable, int] = {}
+        self._locks: dict[Hashable, asyncio.Lock] = {}
+        self._users: dict[Hashable, int] = {}
 
     def __len__(self) -> int:
         return len(self._locks)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable, Coroutine, Dict, List, Optional, Union
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
@@ -12,12 +13,15 @@ from bot.common.backoff import exponential_delay
 
 logger = logging.getLogger(__name__)
 
-JSONResult = Union[bool, Dict[str, Any], List[Dict[str, Any]]]
+JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 
 
 class RetryingRateLimiter(AIORateLimiter):
-    """PTB's AIORateLimiter (which honours ``RetryAfter``) with exponential backoff on
-    :class:`NetworkError` (timeouts, connection errors, HTTP 5xx); 4xx are not retried."""
+    """PTB's AIORateLimiter (which honours ``RetryAfter``) with exponential backoff.
+
+    Backs off on :class:`NetworkError` (timeouts, connection errors, HTTP 5xx); 4xx are
+    not retried.
+    """
 
     def __init__(
         self,
@@ -40,10 +44,10 @@ class RetryingRateLimiter(AIORateLimiter):
         self,
         callback: Callable[..., Coroutine[Any, Any, JSONResult]],
         args: Any,
-        kwargs: Dict[str, Any],
+        kwargs: dict[str, Any],
         endpoint: str,
-        data: Dict[str, Any],
-        rate_limit_args: Optional[int],
+        data: dict[str, Any],
+        rate_limit_args: int | None,
     ) -> JSONResult:
         for attempt in range(self.network_retries + 1):
             try:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import List
+
 from bot.common.text import CLAUSE_ENDS, GLUE, SENTENCE_ENDS, after_boundary, fitting_prefix
 
 # Telegram counts message length in UTF-16 code units; 4096 is the API limit.
@@ -44,9 +44,9 @@ def _cut_index(text: str, limit: int) -> int:
     return _safe_hard_cut(text, hard)
 
 
-def split_message(text: str, limit: int = MAX_MESSAGE_UNITS) -> List[str]:
+def split_message(text: str, limit: int = MAX_MESSAGE_UNITS) -> list[str]:
     """Split at sentence ends (。！？ newline), else clauses, else spaces; never mid-character."""
-    chunks: List[str] = []
+    chunks: list[str] = []
     rest = text.strip()
     while utf16_len(rest) > limit:
         cut = _cut_index(rest, limit)

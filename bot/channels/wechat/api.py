@@ -17,11 +17,12 @@ import json
 import logging
 import random
 import time
-from typing import Any, Awaitable, Callable, Dict, Optional
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import aiohttp
 
-__all__ = ["Unreachable", "WeChatApi", "WeChatApiError", "UNREACHABLE_CODES", "TOKEN_CODES"]
+__all__ = ["TOKEN_CODES", "UNREACHABLE_CODES", "Unreachable", "WeChatApi", "WeChatApiError"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ TOKEN_MARGIN_SECONDS = 300
 class WeChatApiError(Exception):
     """WeChat answered with a non-zero ``errcode`` (or not at all, ``errcode`` None)."""
 
-    def __init__(self, errcode: Optional[int], errmsg: str) -> None:
+    def __init__(self, errcode: int | None, errmsg: str) -> None:
         super().__init__(f"{errcode}: {errmsg}")
         self.errcode = errcode
         self.errmsg = errmsg
@@ -71,7 +72,7 @@ class WeChatApi:
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self._sleep = sleep
         self._clock = clock
-        self._session: Optional[aiohttp.ClientSession] = None
+        self._session: aiohttp.ClientSession | None = None
         self._token = ""
         self._token_expires = 0.0
         self._token_lock = asyncio.Lock()
@@ -89,10 +90,10 @@ class WeChatApi:
 
     def backoff(self, attempt: int) -> float:
         delay = min(self.max_delay, self.base_delay * 2 ** attempt)
-        return float(delay * random.uniform(0.8, 1.2))
+        return float(delay * random.uniform(0.8, 1.2))  # noqa: S311 - retry jitter
 
-    async def _post(self, path: str, body: Dict[str, Any],
-                    params: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    async def _post(self, path: str, body: dict[str, Any],
+                    params: dict[str, str] | None = None) -> dict[str, Any]:
         """POST JSON with retries on network errors, 5xx and -1; the answer's JSON."""
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         for attempt in range(self.retries + 1):
@@ -104,7 +105,7 @@ class WeChatApi:
                         raise aiohttp.ClientResponseError(response.request_info, (),
                                                           status=response.status)
                     answer = await response.json(content_type=None)
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            except (TimeoutError, aiohttp.ClientError, ValueError) as error:
                 if attempt == self.retries:
                     raise WeChatApiError(None, f"{path} unreachable: "
                                                f"{type(error).__name__}") from error
@@ -142,12 +143,12 @@ class WeChatApi:
             logger.info("WeChat access token refreshed (valid %ds)", expires_in)
             return token
 
-    async def _fetch_token(self, force_refresh: bool) -> Dict[str, Any]:
+    async def _fetch_token(self, force_refresh: bool) -> dict[str, Any]:
         return await self._post("/cgi-bin/stable_token", {
             "grant_type": "client_credential", "appid": self.app_id, "secret": self._secret,
             "force_refresh": force_refresh})
 
-    async def call(self, path: str, body: Dict[str, Any]) -> Dict[str, Any]:
+    async def call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """An API call with the access token; one token refresh when WeChat rejects it."""
         for attempt in range(2):
             token = await self.access_token(force=attempt > 0)
@@ -170,12 +171,12 @@ class WeChatApi:
         await self.call("/cgi-bin/message/custom/send",
                         {"touser": openid, "msgtype": "text", "text": {"content": text}})
 
-    async def create_menu(self, menu: Dict[str, Any]) -> None:
+    async def create_menu(self, menu: dict[str, Any]) -> None:
         """Replace the 自定义菜单."""
         await self.call("/cgi-bin/menu/create", menu)
 
 
-def _code(answer: Dict[str, Any]) -> Optional[int]:
+def _code(answer: dict[str, Any]) -> int | None:
     try:
         return int(answer["errcode"]) if "errcode" in answer else None
     except (TypeError, ValueError):

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, List, Optional, Sequence, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -53,7 +54,7 @@ class WeChatChannel:
     """The channel's behaviour, independent of HTTP."""
 
     def __init__(self, router: ConversationRouter, store: WeChatStore, texts: WeChatTexts,
-                 api: Optional[WeChatApi] = None, journal: Optional[Journal] = None,
+                 api: WeChatApi | None = None, journal: Journal | None = None,
                  on_unreachable: OnUnreachable = _nothing,
                  on_reopened: OnReopened = _nothing) -> None:
         self.router = router
@@ -96,10 +97,10 @@ class WeChatChannel:
         except SQLAlchemyError as error:
             logger.error("could not store WeChat choices (%s)", type(error).__name__)
 
-    async def _route(self, openid: str, text: str) -> List[Reply]:
+    async def _route(self, openid: str, text: str) -> list[Reply]:
         return await self.router.handle(CHANNEL, openid, text)
 
-    async def _replies(self, incoming: Incoming, arrival: Arrival) -> tuple[List[Reply], bool]:
+    async def _replies(self, incoming: Incoming, arrival: Arrival) -> tuple[list[Reply], bool]:
         """(replies, whether the router answered them)."""
         if incoming.kind == "event":
             return await self._event(incoming)
@@ -116,7 +117,7 @@ class WeChatChannel:
         kind = incoming.kind if incoming.kind in self.texts.non_text else "other"
         return [Reply(self.texts.non_text[kind])], False
 
-    async def _event(self, incoming: Incoming) -> tuple[List[Reply], bool]:
+    async def _event(self, incoming: Incoming) -> tuple[list[Reply], bool]:
         openid, event = incoming.openid, incoming.event
         if event == "subscribe":
             await self._record(self.store.subscribe, openid, "subscribe")
@@ -150,8 +151,11 @@ class WeChatChannel:
             await self.api.send_text(openid, part)
 
     async def push(self, openid: str, parts: Sequence[str], incoming: Incoming) -> bool:
-        """Send what could not go passively; a failure is logged and journalled, never lost
-        silently (the citizen's message goes to the journal with the reason)."""
+        """Send what could not go passively.
+
+        A failure is logged and journalled, never lost silently (the citizen's message
+        goes to the journal with the reason).
+        """
         if not parts:
             return True
         try:
@@ -174,9 +178,12 @@ class WeChatChannel:
             logger.error("could not record WeChat reachability (%s)", type(error).__name__)
             return False
 
-    async def deliver(self, openid: str, replies: List[Reply]) -> bool:
-        """DeliveryHub callback. False (retried later by the caller) when WeChat refuses;
-        when the user cannot be reached, ``on_unreachable`` tells the officers."""
+    async def deliver(self, openid: str, replies: list[Reply]) -> bool:
+        """DeliveryHub callback.
+
+        False (retried later by the caller) when WeChat refuses; when the user cannot be
+        reached, ``on_unreachable`` tells the officers.
+        """
         try:
             known = await self.db(self.store.unreachable, openid)
         except SQLAlchemyError:

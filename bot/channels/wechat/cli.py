@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import json
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from bot.channels.wechat.api import WeChatApi, WeChatApiError
 from bot.channels.wechat.menu import menu_definition
@@ -39,7 +39,7 @@ async def create_menu(settings: Settings) -> None:
         await api.close()
 
 
-def main(argv: Optional[Sequence[str]] = None, settings: Optional[Settings] = None) -> int:
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     args = _parser().parse_args(list(argv) if argv is not None else None)
     menu = menu_definition(default_texts().menu, default_texts().menu_more)
     if args.only_print:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import List, Optional, Sequence
 
-from bot.replies import Button, Reply
 from bot.common.text import CLAUSE_ENDS, GLUE, SENTENCE_ENDS, after_boundary, fitting_prefix
+from bot.replies import Button, Reply
 
 __all__ = ["MAX_MESSAGE_BYTES", "Formatted", "format_replies", "parse_choice", "split_text",
            "utf8_len"]
@@ -53,9 +53,9 @@ def _cut_index(text: str, limit: int) -> int:
     return _outside_link(text, cut)
 
 
-def split_text(text: str, limit: int = MAX_MESSAGE_BYTES) -> List[str]:
+def split_text(text: str, limit: int = MAX_MESSAGE_BYTES) -> list[str]:
     """Split into parts of at most ``limit`` UTF-8 bytes, at the best boundary available."""
-    parts: List[str] = []
+    parts: list[str] = []
     rest = text.strip()
     while utf8_len(rest) > limit:
         cut = _cut_index(rest, limit)
@@ -66,8 +66,8 @@ def split_text(text: str, limit: int = MAX_MESSAGE_BYTES) -> List[str]:
     return [part for part in parts if part]
 
 
-def parse_choice(text: str) -> Optional[int]:
-    """``"2"``, ``"２"``, ``"2."``, ``"（2）"`` → 2; anything else → None."""
+def parse_choice(text: str) -> int | None:
+    """``"2"``, ``"２"``, ``"2."``, ``"（2）"`` → 2; anything else → None."""  # noqa: RUF002 - fullwidth input
     folded = unicodedata.normalize("NFKC", text or "")
     match = _CHOICE.match(folded)
     return int(match.group(1)) if match else None
@@ -81,11 +81,11 @@ def _is_link(button: Button) -> bool:
 class Formatted:
     """The text messages to send, in order, and the payloads behind the numbers 1…n."""
 
-    parts: List[str] = field(default_factory=list)
-    choices: List[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+    choices: list[str] = field(default_factory=list)
 
 
-def _button_lines(buttons: Sequence[Button], formatted: Formatted) -> List[str]:
+def _button_lines(buttons: Sequence[Button], formatted: Formatted) -> list[str]:
     lines = []
     for button in buttons:
         title = button.title or button.payload

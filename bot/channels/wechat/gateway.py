@@ -1,16 +1,18 @@
-"""Running the WeChat channel inside the aiohttp gateway (shared router, DeliveryHub,
-journal and handoff runtime), like the Telegram bridge."""
+"""Running the WeChat channel inside the aiohttp gateway, like the Telegram bridge.
+
+It shares the gateway's router, DeliveryHub, journal and handoff runtime.
+"""
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import AsyncIterator, List, Optional
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from bot.channels.wechat import CHANNEL
 from bot.channels.wechat.api import WeChatApi
-from bot.channels.wechat.channel import WeChatChannel
+from bot.channels.wechat.channel import OnReopened, OnUnreachable, WeChatChannel
 from bot.channels.wechat.security import WeChatSecurity, valid_aes_key
 from bot.channels.wechat.store import WeChatStore
 from bot.channels.wechat.texts import WeChatTexts, default_texts
@@ -44,7 +46,7 @@ NO_API_LOG = ("WECHAT_APP_ID / WECHAT_APP_SECRET 未设置：只能被动回复�
               "和民警的回复无法发送 (no customer-service messages)")
 
 
-def refused_settings(settings: Settings) -> List[str]:
+def refused_settings(settings: Settings) -> list[str]:
     """Names of WeChat settings that keep the channel from starting (token set).
 
     Always: a malformed EncodingAESKey, or one without the app id it is checked against.
@@ -65,9 +67,12 @@ def refused_settings(settings: Settings) -> List[str]:
     return names
 
 
-def officer_notes(runtime: HandoffRuntime, texts: WeChatTexts):  # type: ignore[no-untyped-def]
-    """``on_unreachable``: a note in the console's transcript of every handoff whose messages
-    wait for this user — once until the citizen writes again."""
+def officer_notes(runtime: HandoffRuntime, texts: WeChatTexts) -> OnUnreachable:
+    """The ``on_unreachable`` callback.
+
+    A note in the console's transcript of every handoff whose messages wait for this
+    user — once until the citizen writes again.
+    """
 
     async def note(openid: str, reason: str) -> None:
         text = texts.officer_notes.get(reason) or texts.officer_notes["blocked"]
@@ -88,7 +93,7 @@ def officer_notes(runtime: HandoffRuntime, texts: WeChatTexts):  # type: ignore[
     return note
 
 
-def reopened(runtime: HandoffRuntime):  # type: ignore[no-untyped-def]
+def reopened(runtime: HandoffRuntime) -> OnReopened:
     """``on_reopened``: the citizen wrote again, so waiting messages can go now."""
 
     async def poke(_openid: str) -> None:
@@ -97,8 +102,8 @@ def reopened(runtime: HandoffRuntime):  # type: ignore[no-untyped-def]
     return poke
 
 
-def setup_wechat(app: web.Application, texts: Optional[WeChatTexts] = None
-                 ) -> Optional[WeChatEndpoint]:
+def setup_wechat(app: web.Application, texts: WeChatTexts | None = None
+                 ) -> WeChatEndpoint | None:
     """Mount ``/wechat`` when WECHAT_TOKEN is set (and the settings are sound)."""
     settings: Settings = app[SETTINGS_KEY]
     if not settings.wechat_token:
@@ -110,13 +115,13 @@ def setup_wechat(app: web.Application, texts: Optional[WeChatTexts] = None
         return None
     texts = texts or default_texts()
     store = WeChatStore(app[FACTORY_KEY])  # the gateway's one engine
-    api: Optional[WeChatApi] = None
+    api: WeChatApi | None = None
     if settings.wechat_app_id and settings.wechat_app_secret:
         api = WeChatApi(settings.wechat_api_base_url, settings.wechat_app_id,
                         settings.wechat_app_secret)
     else:
         logger.warning(NO_API_LOG)
-    runtime: Optional[HandoffRuntime] = app.get(RUNTIME_KEY)
+    runtime: HandoffRuntime | None = app.get(RUNTIME_KEY)
     channel = WeChatChannel(app[ROUTER_KEY], store, texts, api, journal=app.get(JOURNAL_KEY))
     if runtime is not None:
         channel.on_unreachable = officer_notes(runtime, texts)
@@ -143,8 +148,8 @@ def setup_wechat(app: web.Application, texts: Optional[WeChatTexts] = None
             await api.close()
 
     app.cleanup_ctx.append(purge_seen)
-    app.on_shutdown.append(drain)
-    app.on_cleanup.append(close)
+    app.on_shutdown.append(drain)  # type: ignore[arg-type]  # aiohttp 3.9's Signal vs aiosignal 1.4
+    app.on_cleanup.append(close)  # type: ignore[arg-type]
     logger.info("WeChat channel at %s (%s mode, %s)", WECHAT_PATH,
                 "encrypted" if security.encrypted_mode else "plain",
                 "with customer-service messages" if api else "passive replies only")

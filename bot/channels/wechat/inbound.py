@@ -1,10 +1,12 @@
-"""What a WeChat user sent: the XML pushed to the server URL, parsed by wechatpy into one
-channel-neutral :class:`Incoming`; and the passive text reply to it."""
+"""What a WeChat user sent.
+
+The XML pushed to the server URL, parsed by wechatpy into one channel-neutral
+:class:`Incoming`; and the passive text reply to it.
+"""
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import Optional
 
 from wechatpy import parse_message
 from wechatpy.replies import TextReply
@@ -20,8 +22,11 @@ class ParseError(ValueError):
 
 @dataclass(frozen=True)
 class Incoming:
-    """One message or event. ``kind``: text, voice, image, video, location, link, file,
-    unknown, or ``event`` (then ``event`` is subscribe, unsubscribe, click, view, scan, …)."""
+    """One message or event.
+
+    ``kind``: text, voice, image, video, location, link, file, unknown, or ``event``
+    (then ``event`` is subscribe, unsubscribe, click, view, scan, …).
+    """
 
     kind: str
     openid: str  # FromUserName: the user, unique per 公众号
@@ -46,7 +51,7 @@ def parse_incoming(xml: str) -> Incoming:
         raise ParseError("message too large")
     try:
         message = parse_message(xml)
-    except Exception as error:  # noqa: BLE001 - expat/xmltodict errors of every kind
+    except Exception as error:
         raise ParseError(f"unreadable XML: {type(error).__name__}") from error
     openid = str(getattr(message, "source", "") or "")
     if not openid:
@@ -75,7 +80,7 @@ def _created(value: object) -> int:
         return 0
 
 
-def passive_text_xml(incoming: Incoming, text: str, now: Optional[float] = None) -> str:
+def passive_text_xml(incoming: Incoming, text: str, now: float | None = None) -> str:
     """The passive reply XML (text message) to ``incoming``."""
     reply = TextReply(source=incoming.account, target=incoming.openid, content=text,
                       time=int(now if now is not None else time.time()))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-from typing import Mapping, Optional
+from collections.abc import Mapping
 
 import xmltodict
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
@@ -60,7 +60,7 @@ class WeChatSecurity:
             raise ValueError("WECHAT_AES_KEY needs WECHAT_APP_ID (it is checked in every message)")
         self.token = token
         self.app_id = app_id
-        self._crypto: Optional[WeChatCrypto] = (WeChatCrypto(token, aes_key, app_id)
+        self._crypto: WeChatCrypto | None = (WeChatCrypto(token, aes_key, app_id)
                                                 if aes_key else None)
 
     @property
@@ -86,7 +86,7 @@ class WeChatSecurity:
         try:
             envelope = xmltodict.parse(body)["xml"]
             encrypted = str(envelope["Encrypt"])
-        except Exception as error:  # noqa: BLE001 - any malformed envelope is refused alike
+        except Exception as error:
             raise SignatureError(f"malformed encrypted envelope: {type(error).__name__}") from error
         expected = sign(self.token, query["timestamp"], query["nonce"], encrypted)
         if not _same(query.get("msg_signature", ""), expected):
@@ -95,7 +95,7 @@ class WeChatSecurity:
             plain = PrpCrypto(self._crypto.key).decrypt(encrypted, self.app_id)
         except InvalidAppIdException as error:
             raise SignatureError("message for another app id") from error
-        except Exception as error:  # noqa: BLE001 - padding, base64, utf-8 …
+        except Exception as error:
             raise SignatureError(f"cannot decrypt: {type(error).__name__}") from error
         return plain.decode("utf-8") if isinstance(plain, bytes) else str(plain)
 

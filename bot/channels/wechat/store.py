@@ -11,19 +11,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import List, Optional, Sequence
+from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot.common.clock import Clock, utc_now
 from bot.channels.wechat.models import SeenMessage, WeChatUser
+from bot.common.clock import Clock, utc_now
 from bot.store.db import session_scope
 
-__all__ = ["Arrival", "WeChatStore", "SEEN_KEEP"]
+__all__ = ["SEEN_KEEP", "Arrival", "WeChatStore"]
 
 SEEN_KEEP = timedelta(days=1)
 
@@ -32,7 +32,7 @@ SEEN_KEEP = timedelta(days=1)
 class Arrival:
     """State read when a user's message arrives."""
 
-    choices: List[str]
+    choices: list[str]
     reopened: bool  # the user was unreachable (window closed): pending messages can go now
 
 
@@ -43,7 +43,7 @@ class WeChatStore:
         self._factory = factory
         self._clock = clock
 
-    def _user(self, session, openid: str) -> WeChatUser:  # type: ignore[no-untyped-def]
+    def _user(self, session: Session, openid: str) -> WeChatUser:
         row = session.get(WeChatUser, openid)
         if row is None:
             row = WeChatUser(openid=openid, updated_at=self._clock())
@@ -105,7 +105,7 @@ class WeChatStore:
             row.choices, row.updated_at = value, self._clock()
 
     # ------------------------------------------------------- reachability
-    def unreachable(self, openid: str) -> Optional[str]:
+    def unreachable(self, openid: str) -> str | None:
         """Why messages cannot reach the user now (None: they can)."""
         with session_scope(self._factory) as session:
             row = session.execute(select(WeChatUser.unreachable, WeChatUser.unsubscribed_at)
@@ -124,7 +124,7 @@ class WeChatStore:
             return True
 
 
-def _choices(value: Optional[str]) -> List[str]:
+def _choices(value: str | None) -> list[str]:
     try:
         loaded = json.loads(value) if value else []
     except ValueError:

@@ -14,8 +14,8 @@ import asyncio
 import logging
 import time
 import traceback
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Callable, Dict, Optional, Set
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
@@ -39,8 +39,8 @@ class UserLocks:
     """A lock per user, dropped when nobody holds or awaits it."""
 
     def __init__(self) -> None:
-        self._locks: Dict[str, asyncio.Lock] = {}
-        self._users: Dict[str, int] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
 
     @asynccontextmanager
     async def hold(self, openid: str) -> AsyncIterator[None]:
@@ -56,11 +56,14 @@ class UserLocks:
 
 
 class Handover:
-    """Between the request handler and the task answering its message: the handler either
-    takes the answer in time (and sends the first part passively) or gives up."""
+    """Between the request handler and the task answering its message.
+
+    The handler either takes the answer in time (and sends the first part passively) or
+    gives up.
+    """
 
     def __init__(self) -> None:
-        self.answer: "asyncio.Future[Formatted]" = asyncio.get_running_loop().create_future()
+        self.answer: asyncio.Future[Formatted] = asyncio.get_running_loop().create_future()
         self.sent = asyncio.Event()  # the handler is done with its response
         self.passive_ok = False  # the first part went out as the passive reply
 
@@ -71,7 +74,7 @@ class Handover:
         self.answer.set_result(formatted)
         return True
 
-    def give_up(self) -> Optional[Formatted]:
+    def give_up(self) -> Formatted | None:
         """The handler stops waiting; returns the answer if it arrived just now."""
         if self.answer.done() and not self.answer.cancelled():
             return self.answer.result()
@@ -92,7 +95,7 @@ class WeChatEndpoint:
         self.max_age_seconds = max_age_seconds
         self.clock = clock
         self.locks = UserLocks()
-        self.tasks: Set["asyncio.Task[None]"] = set()
+        self.tasks: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------------ GET
     async def verify(self, request: web.Request) -> web.Response:
@@ -147,9 +150,9 @@ class WeChatEndpoint:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
         try:
-            formatted: Optional[Formatted] = await asyncio.wait_for(
+            formatted: Formatted | None = await asyncio.wait_for(
                 asyncio.shield(handover.answer), self.passive_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             formatted = handover.give_up()
             if formatted is None:
                 logger.info("WeChat answer not ready in %.1fs: sent as 客服消息",
@@ -158,7 +161,7 @@ class WeChatEndpoint:
         except asyncio.CancelledError:
             handover.give_up()
             raise
-        assert formatted is not None
+        assert formatted is not None  # noqa: S101 - set whenever the wait above did not return
         try:
             if not formatted.parts:
                 return web.Response(text=SUCCESS)
@@ -193,7 +196,7 @@ class WeChatEndpoint:
     async def drain(self, timeout: float = 10.0) -> None:
         """Let answers in progress finish (gateway shutdown)."""
         if self.tasks:
-            done, pending = await asyncio.wait(set(self.tasks), timeout=timeout)
+            _done, pending = await asyncio.wait(set(self.tasks), timeout=timeout)
             for task in pending:
                 task.cancel()
             if pending:

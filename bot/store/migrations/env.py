@@ -33,7 +33,12 @@ def _database_url() -> str:
 
 
 def _configure(connection: Connection | None = None, url: str | None = None) -> None:
-    dialect = connection.dialect.name if connection is not None else url.split(":", 1)[0]
+    if connection is not None:
+        dialect = connection.dialect.name
+    elif url is not None:
+        dialect = url.split(":", 1)[0]
+    else:
+        raise ValueError("_configure needs a connection or a URL")
     context.configure(
         connection=connection,
         url=url,
