@@ -15,13 +15,14 @@ import ipaddress
 import secrets
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
+from bot.common.texts import GATEWAY_TEXTS_PATH, load_text
 from bot.secrets import weak_secret
 
 MAX_TRACKED = 50_000
-TOO_FAST = "您发送消息太频繁了，请稍等一会儿再发。"
+TOO_FAST = load_text(GATEWAY_TEXTS_PATH, "too_fast")
 
 
 def is_loopback(address: str) -> bool:
@@ -45,7 +46,7 @@ class AddressRateLimiter:
         self.rate = per_minute / 60.0
         self.burst = float(max(1, burst))
         self._clock = clock
-        self._buckets: "OrderedDict[str, _Bucket]" = OrderedDict()
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
 
     @property
     def enabled(self) -> bool:

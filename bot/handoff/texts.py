@@ -5,18 +5,18 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
-import yaml
-
+from bot.common.texts import load_texts as load_text_file
+from bot.common.texts import read_document
 from bot.replies import Button
 from bot.settings import REPO_ROOT
 
 __all__ = [
     "CANNED_PATH",
+    "TEXTS_PATH",
     "CannedReply",
     "HandoffTexts",
-    "TEXTS_PATH",
     "default_texts",
     "load_canned_replies",
     "load_texts",
@@ -53,35 +53,26 @@ class CannedReply:
 class HandoffTexts:
     """All handoff wording; ``get(key, **values)`` fills the placeholders."""
 
-    values: Dict[str, str]
-    rating_buttons: Tuple[Button, ...]
-    weekday_names: Tuple[str, ...]
+    values: dict[str, str]
+    rating_buttons: tuple[Button, ...]
+    weekday_names: tuple[str, ...]
     minutes_per_citizen: int
 
     def get(self, key: str, **values: Any) -> str:
         return self.values[key].format(**values) if values else self.values[key]
 
 
-def _read(path: Path) -> Dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path.name}: expected a mapping")
-    return data
-
-
 def load_texts(path: Path = TEXTS_PATH) -> HandoffTexts:
     """Read and validate the texts file (every key required, seven weekday names)."""
-    data = _read(path)
-    missing = [key for key in _REQUIRED if not data.get(key)]
-    if missing:
-        raise ValueError(f"{path.name}: missing {', '.join(missing)}")
+    values = load_text_file(path, _REQUIRED)
+    data = read_document(path)
     buttons = tuple(Button(str(item["title"]), rating_payload(int(item["rating"])))
                     for item in data.get("rating_buttons") or [])
     weekdays = tuple(str(name) for name in data.get("weekday_names") or [])
     if len(buttons) != 5 or len(weekdays) != 7:
         raise ValueError(f"{path.name}: need 5 rating_buttons and 7 weekday_names")
     return HandoffTexts(
-        values={key: str(data[key]).strip() for key in _REQUIRED},
+        values=dict(values),
         rating_buttons=buttons,
         weekday_names=weekdays,
         minutes_per_citizen=max(1, int(data.get("minutes_per_citizen") or 3)),
@@ -93,9 +84,9 @@ def default_texts() -> HandoffTexts:
     return load_texts()
 
 
-def load_canned_replies(path: Optional[Path] = None) -> List[CannedReply]:
-    """The canned replies list (re-read on every call, so edits show without a restart)."""
-    data = _read(path or CANNED_PATH)
+def load_canned_replies(path: Path | None = None) -> list[CannedReply]:
+    """The canned replies list (re-read whenever the file changes, so edits show without a restart)."""
+    data = read_document(path or CANNED_PATH)
     replies = []
     for item in data.get("canned_replies") or []:
         if isinstance(item, dict) and item.get("title") and item.get("text"):

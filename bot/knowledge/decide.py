@@ -15,33 +15,36 @@ Every clarifying question also offers "都不是 / 其他事情" (see render_cla
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any
 
 from bot.knowledge.loader import KnowledgeBase, Policy
+from bot.knowledge.texts import TEXTS
 
 ANSWER = "answer"
 CLARIFY = "clarify"
-LOW_CONFIDENCE_QUESTION = "我想确认一下，您想咨询的是下面哪件事？"
-EMPTY_QUESTION = "抱歉，我还不太确定您想咨询哪件事，能换个说法再说一遍吗？"
-ACCEPTED_RISK_QUESTION = "为了给您准确的指引，请确认您想咨询的是哪一项："
+LOW_CONFIDENCE_QUESTION = TEXTS["low_confidence_question"]
+EMPTY_QUESTION = TEXTS["empty_question"]
+ACCEPTED_RISK_QUESTION = TEXTS["accepted_risk_question"]
 
-Ranking = List[Tuple[str, float]]
+Ranking = list[tuple[str, float]]
 
 
 @dataclass(frozen=True)
 class Decision:
     """kind "answer" (with matter) or "clarify" (with question and option ids).
 
-    ``alternatives``: other likely matters, offered as buttons after an answer."""
+    ``alternatives``: other likely matters, offered as buttons after an answer.
+    """
 
     kind: str
-    matter: Optional[str] = None
-    question: Optional[str] = None
-    options: Tuple[str, ...] = ()
+    matter: str | None = None
+    question: str | None = None
+    options: tuple[str, ...] = ()
     reason: str = ""
-    alternatives: Tuple[str, ...] = ()
-    scope: Optional[float] = None
+    alternatives: tuple[str, ...] = ()
+    scope: float | None = None
 
     @property
     def is_answer(self) -> bool:
@@ -49,7 +52,7 @@ class Decision:
 
 
 def _clarify(question: str, options: Sequence[str], reason: str,
-             scope: Optional[float]) -> Decision:
+             scope: float | None) -> Decision:
     return Decision(kind=CLARIFY, question=question, options=tuple(options), reason=reason,
                     scope=scope)
 
@@ -62,15 +65,17 @@ def accepted_probability(ranked: Ranking, kb: KnowledgeBase) -> float:
     return sum(conf for matter, conf in ranked if kb.get(matter).accepted) / total
 
 
-def _ranked(ranking: Sequence[Tuple[str, float]], kb: KnowledgeBase) -> Ranking:
+def _ranked(ranking: Sequence[tuple[str, float]], kb: KnowledgeBase) -> Ranking:
     return sorted(((m, float(c)) for m, c in ranking if m in kb),
                   key=lambda item: item[1], reverse=True)
 
 
-def decide(ranking: Sequence[Tuple[str, float]], text: str, kb: KnowledgeBase,
-           policy: Optional[Policy] = None, scope: Optional[float] = None) -> Decision:
-    """Answer or clarify, given the matter ranking (best first) and, if known, the
-    classifier's probability that the traffic police accept the message."""
+def decide(ranking: Sequence[tuple[str, float]], text: str, kb: KnowledgeBase,
+           policy: Policy | None = None, scope: float | None = None) -> Decision:
+    """Answer or clarify, given the matter ranking (best first) and P(accept) if known.
+
+    P(accept) is the classifier's probability that the traffic police accept the message.
+    """
     policy = policy or kb.policy
     ranked = _ranked(ranking, kb)
     if not ranked:
@@ -98,8 +103,8 @@ def _not_accepted(ranked: Ranking, kb: KnowledgeBase, policy: Policy,
                     scope=scope)
 
 
-def _ambiguous_word(close: Sequence[str], text: str, kb: KnowledgeBase) -> Tuple[List[str], str]:
-    best_hits: List[str] = []
+def _ambiguous_word(close: Sequence[str], text: str, kb: KnowledgeBase) -> tuple[list[str], str]:
+    best_hits: list[str] = []
     best_question = ""
     for ambiguity in kb.ambiguities:
         if not ambiguity.matches(text or ""):
@@ -138,12 +143,12 @@ def _within(ranked: Ranking, text: str, kb: KnowledgeBase, policy: Policy, scope
 
 
 # (matter id, confidence, P(traffic police accept)) of one sentence of a long letter.
-SentenceScore = Tuple[str, float, float]
+SentenceScore = tuple[str, float, float]
 
 
-def scores_of_sentences(raw: Any) -> List[SentenceScore]:
+def scores_of_sentences(raw: Any) -> list[SentenceScore]:
     """The matter classifier's per-sentence output (parse data) as plain tuples."""
-    result: List[SentenceScore] = []
+    result: list[SentenceScore] = []
     for item in raw if isinstance(raw, list) else []:
         key = str((item or {}).get("intent_response_key") or "")
         scope = item.get("scope")
@@ -154,16 +159,17 @@ def scores_of_sentences(raw: Any) -> List[SentenceScore]:
 
 
 def mentioned(decision: Decision, sentences: Sequence[SentenceScore], kb: KnowledgeBase,
-              policy: Optional[Policy] = None) -> Tuple[str, ...]:
+              policy: Policy | None = None) -> tuple[str, ...]:
     """Other matters that single sentences of a long letter name clearly.
 
     A traffic sentence inside a letter about something else (or the reverse) must not be
     lost: it is mentioned after the main answer. The catch-all ``other_government`` is
-    never mentioned, and nothing is mentioned beside a clarifying question."""
+    never mentioned, and nothing is mentioned beside a clarifying question.
+    """
     policy = policy or kb.policy
     if not decision.is_answer:
         return ()
-    found: List[str] = []
+    found: list[str] = []
     for matter, confidence, scope in sorted(sentences, key=lambda s: -s[1]):
         if matter in (decision.matter, "other_government") or matter not in kb.ids:
             continue

@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import json
-from typing import Iterable, List, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from bot.knowledge.laws import ARTICLE_MAX_CHARS, render_citation, resolve
-from bot.knowledge.loader import KnowledgeBase, MatterRecord, TimeLimit
+from bot.knowledge.laws import ARTICLE_MAX_CHARS, Statute, render_citation, resolve
+from bot.knowledge.loader import KnowledgeBase, LegalBasis, MatterRecord, TimeLimit
+from bot.knowledge.texts import TEXTS
 from bot.labels import label_button
 from bot.replies import Button, Reply
+
+if TYPE_CHECKING:  # annotations only: no import cycle through bot.knowledge
+    from bot.knowledge.questions import Question
 
 FOLLOWUP_TOPICS = ("materials", "time_limit", "where_to_go", "if_late")
 _TOPIC_LABEL = {
@@ -17,12 +22,12 @@ _TOPIC_LABEL = {
     "if_late": "ask_if_late",
 }
 ANSWER_MAX_LIMITS = 2
-HUMAN_FALLBACK_TITLE = "转人工"
-NONE_OF_THESE_TITLE = "都不是，其他事情"
+HUMAN_FALLBACK_TITLE = TEXTS["human_fallback_title"]
+NONE_OF_THESE_TITLE = TEXTS["none_of_these_title"]
 CATCH_ALL_MATTER = "other_government"  # where "都不是" leads: other bodies and 12345
 CATCH_ALL_NUMBER = "12345"
-CATCH_ALL_LINE = "不确定该找哪个部门时，可以拨打12345政务服务便民热线，由他们转给负责的部门。"
-ALTERNATIVES_LINE = "如果您说的是下面的其他事情，请点选："
+CATCH_ALL_LINE = TEXTS["catch_all_line"]
+ALTERNATIVES_LINE = TEXTS["alternatives_line"]
 
 
 def payload(intent: str, **entities: str) -> str:
@@ -37,7 +42,7 @@ def matter_button(record: MatterRecord) -> Button:
     return Button(title=record.label, payload=payload("describe_matter", matter=record.id))
 
 
-def _bullets(items: Iterable[str]) -> List[str]:
+def _bullets(items: Iterable[str]) -> list[str]:
     return [f"· {item}" for item in items]
 
 
@@ -45,7 +50,7 @@ def _limit_line(limit: TimeLimit) -> str:
     return f"· {limit.text}（{limit.basis.cite()}）"
 
 
-def _where(record: MatterRecord) -> List[str]:
+def _where(record: MatterRecord) -> list[str]:
     if record.accepted or record.referral is None:
         return [f"办理单位：{record.handling_unit}"]
     lines = [f"请找：{record.referral.body}"]
@@ -54,7 +59,7 @@ def _where(record: MatterRecord) -> List[str]:
     return lines
 
 
-def _procedure(record: MatterRecord, with_note: bool) -> List[str]:
+def _procedure(record: MatterRecord, with_note: bool) -> list[str]:
     if record.procedure is None:
         return []
     if record.accepted:
@@ -63,14 +68,15 @@ def _procedure(record: MatterRecord, with_note: bool) -> List[str]:
     return [f"法定途径：{record.procedure.name}。{note}".rstrip()]
 
 
-def _buttons(keys: Iterable[str]) -> List[Button]:
+def _buttons(keys: Iterable[str]) -> list[Button]:
     return [label_button(key) for key in keys]
 
 
 def render_answer(record: MatterRecord, alternatives: Sequence[MatterRecord] = ()) -> Reply:
     """The direct answer for a matter: accepted or not, where, how, time limits, next steps.
 
-    ``alternatives``: other likely matters, offered as buttons after the answer."""
+    ``alternatives``: other likely matters, offered as buttons after the answer.
+    """
     lines = [f"【{record.name}】", record.summary, ""]
     if record.accepted:
         lines.append("这件事属于交警（公安交管部门）受理。")
@@ -96,7 +102,7 @@ def render_answer(record: MatterRecord, alternatives: Sequence[MatterRecord] = (
     return Reply(text="\n".join(lines).strip(), buttons=buttons + _buttons(record.next_steps))
 
 
-def _followup_buttons(record: MatterRecord, topic: str) -> List[Button]:
+def _followup_buttons(record: MatterRecord, topic: str) -> list[Button]:
     keys = [key for key in record.next_steps if key != _TOPIC_LABEL[topic]]
     if "request_human" not in keys:
         keys.append("request_human")
@@ -132,7 +138,8 @@ def render_followup(record: MatterRecord, topic: str) -> Reply:
 
 def render_overview(kb: KnowledgeBase) -> Reply:
     """Short overview of what traffic police handle, one button per area."""
-    lines = ["公安交管部门（交警）主要受理：交通事故处理、交通违法处理、车辆和驾驶证业务、交通秩序与信号设施，以及对交警执法的投诉。"]
+    lines = ["公安交管部门（交警）主要受理：交通事故处理、交通违法处理、车辆和驾驶证业务、"
+             "交通秩序与信号设施，以及对交警执法的投诉。"]
     if kb.not_accepted:
         lines.append("")
         lines.append("这些一般不归交警管：")
@@ -157,8 +164,11 @@ def render_area(kb: KnowledgeBase, area_key: str) -> Reply:
 
 
 def render_clarify(question: str, option_ids: Sequence[str], kb: KnowledgeBase) -> Reply:
-    """A clarifying question: one button per candidate matter, then "都不是，其他事情"
-    (the catch-all answer for other departments) and 转人工."""
+    """A clarifying question.
+
+    One button per candidate matter, then "都不是，其他事情" (the catch-all answer for other
+    departments) and 转人工.
+    """
     buttons = [matter_button(kb.get(matter_id)) for matter_id in option_ids]
     if CATCH_ALL_MATTER not in option_ids and CATCH_ALL_MATTER in kb:
         buttons.append(Button(title=NONE_OF_THESE_TITLE,
@@ -172,16 +182,15 @@ def render_clarify(question: str, option_ids: Sequence[str], kb: KnowledgeBase) 
 
 BASIS_LABEL = "ask_legal_basis"           # the "查看法条" button (data/intent_labels.yml)
 LAW_ARTICLE_ENTITY = "law_article"        # entity of a button that asks for one article
-FULL_ANSWER_TITLE = "查看完整说明"
+FULL_ANSWER_TITLE = TEXTS["full_answer_title"]
 LEGAL_BASIS_MAX_ARTICLES = 4              # articles quoted in full in one reply
 LEGAL_BASIS_MAX_BUTTONS = 6               # further articles offered as buttons
 SINGLE_ARTICLE_MAX_CHARS = 1200           # one article asked for by its button
-LEGAL_BASIS_INTRO = "刚才的回答依据的是下面这些规定，原文如下："
-LEGAL_BASIS_ONE_INTRO = "条文原文如下："
-LEGAL_BASIS_MORE = "这次回答还引用了：{cites}。想看哪一条，可以点下面的按钮。"
-LEGAL_BASIS_NOTE = "（条文摘自本系统收录的法规文本，以正式公布的文本为准。）"
-NO_BASIS_TEXT = ("刚才的回答没有引用具体的法律条文。您可以先说说遇到的事情，"
-                 "我在回答时会注明依据，之后点“查看法条”就能看到原文。")
+LEGAL_BASIS_INTRO = TEXTS["legal_basis_intro"]
+LEGAL_BASIS_ONE_INTRO = TEXTS["legal_basis_one_intro"]
+LEGAL_BASIS_MORE = TEXTS["legal_basis_more"]       # {cites}
+LEGAL_BASIS_NOTE = TEXTS["legal_basis_note"]
+NO_BASIS_TEXT = TEXTS["no_basis_text"]
 
 
 def scope_line(record: MatterRecord) -> str:
@@ -204,30 +213,35 @@ def with_basis_button(reply: Reply) -> Reply:
     buttons = [b for b in reply.buttons if b.payload != button.payload]
     human = label_button("request_human").payload
     at = next((i for i, b in enumerate(buttons) if b.payload == human), len(buttons))
-    return Reply(text=reply.text, buttons=buttons[:at] + [button] + buttons[at:], signal=reply.signal)
+    return Reply(text=reply.text, buttons=[*buttons[:at], button, *buttons[at:]], signal=reply.signal)
 
 
-def render_question(record: MatterRecord, question, alternatives: Sequence[MatterRecord] = ()) -> Reply:
-    """The answer to one specific question of a matter (a bot.knowledge.questions.Question):
-    the answer, its legal basis, one scope line, then the matter's buttons."""
+def render_question(record: MatterRecord, question: Question, alternatives: Sequence[MatterRecord] = ()) -> Reply:
+    """The answer to one specific question of a matter (a bot.knowledge.questions.Question).
+
+    The answer, its legal basis, one scope line, then the matter's buttons.
+    """
     lines = [f"【{record.label}】{question.question}", question.answer,
              f"依据：{question.cite()}", scope_line(record)]
     buttons = [matter_button(other) for other in alternatives if other.id != record.id]
     if buttons:
         lines.append(ALTERNATIVES_LINE)
     full = Button(title=FULL_ANSWER_TITLE, payload=payload("describe_matter", matter=record.id))
-    return Reply(text="\n".join(lines), buttons=buttons + [full] + _buttons(record.next_steps))
+    return Reply(text="\n".join(lines), buttons=[*buttons, full, *_buttons(record.next_steps)])
 
 
-def matter_basis(record: MatterRecord):
-    """The bases of a general matter answer, in the order a citizen sees them: the time
-    limits shown in the answer, then the matter's legal basis, then the other limits."""
+def matter_basis(record: MatterRecord) -> tuple[LegalBasis, ...]:
+    """The bases of a general matter answer, in the order a citizen sees them.
+
+    The time limits shown in the answer, then the matter's legal basis, then the other
+    limits.
+    """
     shown = [limit.basis for limit in record.time_limits[:ANSWER_MAX_LIMITS]]
     rest = [limit.basis for limit in record.time_limits[ANSWER_MAX_LIMITS:]]
     return tuple(shown) + tuple(record.legal_basis) + tuple(rest)
 
 
-def followup_basis(record: MatterRecord, topic: str):
+def followup_basis(record: MatterRecord, topic: str) -> tuple[LegalBasis, ...]:
     """The bases a follow-up answer relies on (time limits cite their own)."""
     if topic == "time_limit" and record.time_limits:
         return tuple(limit.basis for limit in record.time_limits)
@@ -241,10 +255,13 @@ def article_button(key: str) -> Button:
                   payload=payload(BASIS_LABEL, **{LAW_ARTICLE_ENTITY: key}))
 
 
-def render_legal_basis(keys: Sequence[str], statutes=None, single: bool = False) -> Reply:
-    """The exact text of the cited articles (keys like "行政复议法 第二十三条"), read from
-    data/laws; long articles are trimmed politely, missing ones are named as missing.
-    More than LEGAL_BASIS_MAX_ARTICLES: the rest are offered as buttons."""
+def render_legal_basis(keys: Sequence[str], statutes: Mapping[str, Statute] | None = None,
+                       single: bool = False) -> Reply:
+    """The exact text of the cited articles (keys like "行政复议法 第二十三条"), read from data/laws.
+
+    Long articles are trimmed politely, missing ones are named as missing. More than
+    LEGAL_BASIS_MAX_ARTICLES: the rest are offered as buttons.
+    """
     citations = resolve(keys, statutes)
     if not citations:
         return Reply(text=NO_BASIS_TEXT, buttons=[label_button("ask_scope_overview"),
@@ -258,11 +275,11 @@ def render_legal_basis(keys: Sequence[str], statutes=None, single: bool = False)
     if more:
         parts.append(LEGAL_BASIS_MORE.format(cites="、".join(c.cite() for c in more)))
     parts.append(LEGAL_BASIS_NOTE)
-    return Reply(text="\n\n".join(parts), buttons=buttons + [label_button("request_human")])
+    return Reply(text="\n\n".join(parts), buttons=[*buttons, label_button("request_human")])
 
 
-MENTION_INTRO = "另外，您信中还提到了别的事情："
-MENTION_OUTRO = "想了解怎么办，请点下面对应的按钮。"
+MENTION_INTRO = TEXTS["mention_intro"]
+MENTION_OUTRO = TEXTS["mention_outro"]
 
 
 def render_mentions(records: Sequence[MatterRecord]) -> Reply:

@@ -9,30 +9,31 @@ wrote into the header can never be taken for its own address.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Awaitable, Callable, Iterable
 from functools import lru_cache
-from typing import Awaitable, Callable, Iterable, Optional, Tuple, Union
 
 from aiohttp import web
 
+from bot.common.texts import GATEWAY_TEXTS_PATH, load_text
 from bot.web.keys import SETTINGS_KEY
 
 __all__ = ["CONSOLE_PREFIXES", "client_ip", "console_allow_middleware", "in_networks"]
 
-Address = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
-Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 CONSOLE_PREFIXES = ("/console", "/admin")
-NOT_ALLOWED = "控制台仅限内部网络访问。如需使用，请在单位内网登录或联系管理员。"
+NOT_ALLOWED = load_text(GATEWAY_TEXTS_PATH, "not_allowed")
 _MAX_LENGTH = 64
 
 
 @lru_cache(maxsize=16)
-def _networks(cidrs: Tuple[str, ...]) -> Tuple[Network, ...]:
+def _networks(cidrs: tuple[str, ...]) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(c, strict=False) for c in cidrs)
 
 
-def _address(text: str) -> Optional[Address]:
+def _address(text: str) -> Address | None:
     """An IP address (IPv4-mapped IPv6 folded to IPv4), or None for anything else."""
     try:
         address = ipaddress.ip_address(text.strip().strip("[]"))
@@ -43,11 +44,11 @@ def _address(text: str) -> Optional[Address]:
     return address
 
 
-def _within(address: Optional[Address], networks: Iterable[Network]) -> bool:
+def _within(address: Address | None, networks: Iterable[Network]) -> bool:
     return address is not None and any(address in network for network in networks)
 
 
-def in_networks(address: str, cidrs: Tuple[str, ...]) -> bool:
+def in_networks(address: str, cidrs: tuple[str, ...]) -> bool:
     """Whether ``address`` lies in one of ``cidrs`` (False for anything not an IP)."""
     return _within(_address(address), _networks(tuple(cidrs)))
 
@@ -57,14 +58,17 @@ def _forwarded(request: web.Request) -> list[str]:
     return [hop.strip() for hop in header.split(",") if hop.strip()]
 
 
-def _trusted(request: web.Request) -> Tuple[Network, ...]:
+def _trusted(request: web.Request) -> tuple[Network, ...]:
     settings = request.config_dict.get(SETTINGS_KEY)
     return _networks(tuple(settings.trusted_proxies)) if settings is not None else ()
 
 
 def client_ip(request: web.Request) -> str:
-    """The client's address: the peer, or (behind a trusted proxy) the right-most
-    ``X-Forwarded-For`` entry that is not a trusted proxy."""
+    """The client's address.
+
+    The peer, or (behind a trusted proxy) the right-most ``X-Forwarded-For`` entry that
+    is not a trusted proxy.
+    """
     peer = request.remote or ""
     trusted = _trusted(request)
     current = _address(peer)
@@ -85,7 +89,6 @@ async def console_allow_middleware(request: web.Request,
                                    handler: Handler) -> web.StreamResponse:
     """With ``CONSOLE_ALLOW`` set, ``/console`` (and ``/admin``) only for those networks."""
     allow = request.app[SETTINGS_KEY].console_allow
-    if allow and request.path.startswith(CONSOLE_PREFIXES):
-        if not in_networks(client_ip(request), allow):
-            raise web.HTTPForbidden(text=NOT_ALLOWED)
+    if allow and request.path.startswith(CONSOLE_PREFIXES) and not in_networks(client_ip(request), allow):
+        raise web.HTTPForbidden(text=NOT_ALLOWED)
     return await handler(request)

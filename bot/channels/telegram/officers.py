@@ -1,5 +1,6 @@
-"""The optional Telegram officers' group: a notification per new handoff with a 认领 button;
-an officer's reply to that notification goes to the citizen.
+"""The optional Telegram officers' group: a notification per new handoff with a 认领 button.
+
+An officer's reply to that notification goes to the citizen.
 
 Officers are recognised by ``officers.telegram_user_id`` (``python -m bot accounts
 add … --telegram-id N``).  No citizen text is posted to the group.
@@ -7,12 +8,15 @@ add … --telegram-id N``).  No citizen text is posted to the group.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.accounts.service import AccountService, OfficerView
+from bot.channels.telegram.texts import TEXTS_PATH
+from bot.common.texts import load_text
 from bot.handoff.models import Status
 from bot.handoff.office_hours import CHINA_OFFSET
 from bot.handoff.runtime import HandoffRuntime
@@ -23,7 +27,7 @@ __all__ = ["CLAIM_PREFIX", "TelegramOfficers", "make_officers_handler"]
 log = logging.getLogger(__name__)
 
 CLAIM_PREFIX = "hc:"
-UNKNOWN_OFFICER = "您的 Telegram 账号还没有绑定民警账号，请联系管理员绑定后再操作。"
+UNKNOWN_OFFICER = load_text(TEXTS_PATH, "unknown_officer")
 
 
 def notification_text(view: HandoffView) -> str:
@@ -41,11 +45,11 @@ def notification_text(view: HandoffView) -> str:
 class TelegramOfficers:
     """Sends alerts to the officers' chat through the running bridge's bot."""
 
-    def __init__(self, get_bot: Callable[[], Optional[Bot]], chat_id: int) -> None:
+    def __init__(self, get_bot: Callable[[], Bot | None], chat_id: int) -> None:
         self._get_bot = get_bot
         self.chat_id = chat_id
 
-    async def notify(self, handoff: HandoffView) -> Optional[int]:
+    async def notify(self, handoff: HandoffView) -> int | None:
         bot = self._get_bot()
         if bot is None:
             return None
@@ -70,13 +74,13 @@ class TelegramOfficers:
 def make_officers_handler(runtime: HandoffRuntime, accounts: AccountService) -> Any:
     """The bridge's officers'-group hook: 认领 buttons and replies to notifications."""
 
-    async def officer_for(update: Update) -> Optional[OfficerView]:
+    async def officer_for(update: Update) -> OfficerView | None:
         user = update.effective_user
         return await runtime.db(accounts.by_telegram, user.id) if user else None
 
     async def on_claim(update: Update) -> None:
         query = update.callback_query
-        assert query is not None
+        assert query is not None  # noqa: S101 - a CallbackQueryHandler
         officer = await officer_for(update)
         if officer is None:
             await query.answer(UNKNOWN_OFFICER, show_alert=True)
@@ -87,7 +91,7 @@ def make_officers_handler(runtime: HandoffRuntime, accounts: AccountService) -> 
 
     async def on_reply(update: Update) -> None:
         message = update.message
-        assert message is not None and message.reply_to_message is not None
+        assert message is not None and message.reply_to_message is not None  # noqa: S101 - the handler's filter
         view = await runtime.db(runtime.service.for_telegram_message,
                                 message.reply_to_message.message_id)
         if view is None:

@@ -1,22 +1,29 @@
 """Citizen-facing WeChat texts (and the console notes), loaded from ``data/channels/wechat.yml``."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Mapping, Tuple
 
-import yaml
-
+from bot.common.texts import load_texts as load_text_file
+from bot.common.texts import read_document
 from bot.labels import label_button
 from bot.settings import REPO_ROOT
 
-__all__ = ["MenuItem", "NON_TEXT_KINDS", "TEXTS_PATH", "WeChatTexts", "default_texts",
-           "load_texts"]
+__all__ = [
+    "NON_TEXT_KINDS",
+    "TEXTS_PATH",
+    "MenuItem",
+    "WeChatTexts",
+    "default_texts",
+    "load_texts",
+]
 
 TEXTS_PATH = REPO_ROOT / "data" / "channels" / "wechat.yml"
 NON_TEXT_KINDS = ("image", "video", "voice", "location", "link", "file", "other")
 NOTE_KINDS = ("window_closed", "unsubscribed", "blocked")
+_TEXT_KEYS = ("welcome", "privacy", "choose_hint", "choice_unknown", "error", "menu_unknown")
 MAX_MENU_NAME_BYTES = 16  # WeChat: a first-level button name has at most 16 bytes
 MAX_MENU_KEY_BYTES = 128
 
@@ -39,7 +46,7 @@ class WeChatTexts:
     error: str
     menu_unknown: str
     non_text: Mapping[str, str]
-    menu: Tuple[MenuItem, ...]
+    menu: tuple[MenuItem, ...]
     officer_notes: Mapping[str, str]
     menu_more: str = "更多服务"
 
@@ -48,15 +55,9 @@ class WeChatTexts:
         return next((item.payload for item in self.menu if item.key == key), "")
 
 
-def _require(data: Dict[str, Any], key: str, path: Path) -> Any:
-    if key not in data or data[key] in (None, "", [], {}):
-        raise ValueError(f"{path.name}: missing '{key}'")
-    return data[key]
-
-
-def _menu(items: Any, path: Path) -> Tuple[MenuItem, ...]:
+def _menu(path: Path) -> tuple[MenuItem, ...]:
     menu = []
-    for item in items:
+    for item in read_document(path).get("menu") or []:
         name, key = str(item["name"]), str(item["key"])
         if len(name.encode("utf-8")) > MAX_MENU_NAME_BYTES:
             raise ValueError(f"{path.name}: menu name {name!r} is longer than 16 bytes")
@@ -68,29 +69,20 @@ def _menu(items: Any, path: Path) -> Tuple[MenuItem, ...]:
     return tuple(menu)
 
 
-def _complete(mapping: Any, kinds: Tuple[str, ...], key: str, path: Path) -> Dict[str, str]:
-    values = {str(k): str(v).strip() for k, v in dict(mapping).items()}
-    missing = [kind for kind in kinds if not values.get(kind)]
-    if missing:
-        raise ValueError(f"{path.name}: {key} lacks {', '.join(missing)}")
-    return values
-
-
 def load_texts(path: Path = TEXTS_PATH) -> WeChatTexts:
-    """Read and validate the texts file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    """Read and validate the texts file (through the common loader; the menu beside it)."""
+    texts = load_text_file(path, _TEXT_KEYS)
     return WeChatTexts(
-        welcome=str(_require(data, "welcome", path)).strip(),
-        privacy=str(_require(data, "privacy", path)).strip(),
-        choose_hint=str(_require(data, "choose_hint", path)).strip(),
-        choice_unknown=str(_require(data, "choice_unknown", path)).strip(),
-        error=str(_require(data, "error", path)).strip(),
-        menu_unknown=str(_require(data, "menu_unknown", path)).strip(),
-        non_text=_complete(_require(data, "non_text", path), NON_TEXT_KINDS, "non_text", path),
-        menu=_menu(_require(data, "menu", path), path),
-        officer_notes=_complete(_require(data, "officer_notes", path), NOTE_KINDS,
-                                "officer_notes", path),
-        menu_more=str(data.get("menu_more") or "更多服务").strip(),
+        welcome=texts["welcome"],
+        privacy=texts["privacy"],
+        choose_hint=texts["choose_hint"],
+        choice_unknown=texts["choice_unknown"],
+        error=texts["error"],
+        menu_unknown=texts["menu_unknown"],
+        non_text=load_text_file(path, NON_TEXT_KINDS, section="non_text"),
+        menu=_menu(path),
+        officer_notes=load_text_file(path, NOTE_KINDS, section="officer_notes"),
+        menu_more=texts.get("menu_more") or "更多服务",
     )
 
 
