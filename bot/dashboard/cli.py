@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from datetime import date
-from typing import Optional, Sequence
 
 from sqlalchemy import select
 
@@ -127,7 +127,7 @@ def _rollup(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot dashboard", description="领导看板 / dashboard")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="写入一个月的演示数据 / load a month of demo data")

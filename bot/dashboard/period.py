@@ -1,9 +1,9 @@
 """The dashboard's period: an inclusive range of China-local dates."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Iterator, Mapping, Optional
 
 from bot.common.clock import local_date, local_midnight
 
@@ -49,7 +49,7 @@ class Period:
         for offset in range(self.days):
             yield self.first + timedelta(days=offset)
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period of the same length just before (for the changes in the report)."""
         return Period(self.first - timedelta(days=self.days), self.first - timedelta(days=1), "custom")
 
@@ -58,12 +58,12 @@ class Period:
         return f"{self.first.isoformat()} 至 {self.last.isoformat()}"
 
     @classmethod
-    def this_week(cls, now: datetime) -> "Period":
+    def this_week(cls, now: datetime) -> Period:
         today = local_date(now)
         return cls(today - timedelta(days=today.weekday()), today, "week")
 
     @classmethod
-    def last_30_days(cls, now: datetime) -> "Period":
+    def last_30_days(cls, now: datetime) -> Period:
         today = local_date(now)
         return cls(today - timedelta(days=29), today, "30d")
 
@@ -78,7 +78,7 @@ def iso_week(text: str) -> Period:
     return Period(monday, monday + timedelta(days=6), "custom")
 
 
-def _date(value: Optional[str]) -> date:
+def _date(value: str | None) -> date:
     try:
         return date.fromisoformat(value or "")
     except ValueError:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import html
 import sys
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot.common.clock import local_midnight, utc_now
 from bot.dashboard.charts import CHARTS, FontMissing, cjk_font, draw, svg
@@ -29,7 +29,7 @@ from bot.store.db import make_engine
 __all__ = ["headline", "main", "summary_lines", "write_html", "write_pdf"]
 
 
-def headline(f: Figures) -> Dict[str, float]:
+def headline(f: Figures) -> dict[str, float]:
     """The figures compared week on week."""
     return {
         "对话数": f.conversations.conversations,
@@ -42,14 +42,14 @@ def headline(f: Figures) -> Dict[str, float]:
     }
 
 
-def _change(now: float, before: float) -> Tuple[float, str]:
+def _change(now: float, before: float) -> tuple[float, str]:
     if before == 0:
         return (float("inf") if now else 0.0), ("新增" if now else "持平")
     ratio = (now - before) / before
     return abs(ratio), f"{'上升' if ratio > 0 else '下降' if ratio < 0 else '持平'}{abs(ratio) * 100:.0f}%"
 
 
-def summary_lines(current: Figures, previous: Figures, names: Dict[str, str]) -> List[str]:
+def summary_lines(current: Figures, previous: Figures, names: dict[str, str]) -> list[str]:
     """A short written summary: figures, largest changes, overdue cases, early warnings."""
     d = current.diversion
     lines = [
@@ -67,7 +67,8 @@ def summary_lines(current: Figures, previous: Figures, names: Dict[str, str]) ->
     lines.append("与上期相比变化最大：" + ("；".join(moved) if moved else "各项指标与上期持平。"))
     k = current.cases
     overdue = ", ".join(f"{label} {late} 件" for label, (_, late) in k.deadlines.items() if late)
-    lines.append(f"信访件：登记 {k.filed} 件；在办已超期 {k.overdue_total} 件" + (f"（{overdue}）" if overdue else "") + "。")
+    detail = f"（{overdue}）" if overdue else ""
+    lines.append(f"信访件：登记 {k.filed} 件；在办已超期 {k.overdue_total} 件{detail}。")
     if k.overdue:
         top = "；".join(f"{names.get(m, m)}·{label}（{due.isoformat()} 到期）" for _, m, label, due in k.overdue[:5])
         lines.append(f"超期最久：{top}。")
@@ -81,11 +82,11 @@ def summary_lines(current: Figures, previous: Figures, names: Dict[str, str]) ->
     return lines
 
 
-def _pct(value: Optional[float]) -> str:
+def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def _figures(args: argparse.Namespace) -> Tuple[Figures, Figures]:
+def _figures(args: argparse.Namespace) -> tuple[Figures, Figures]:
     settings = get_settings()
     app = make_engine(settings.database_url)
     tracker = app if settings.tracker_store_url == settings.database_url else make_engine(
@@ -104,7 +105,7 @@ def _figures(args: argparse.Namespace) -> Tuple[Figures, Figures]:
             tracker.dispose()
 
 
-def write_pdf(path: Path, current: Figures, previous: Figures, names: Dict[str, str]) -> int:
+def write_pdf(path: Path, current: Figures, previous: Figures, names: dict[str, str]) -> int:
     """Page 1: the summary; then one chart per page.  Returns the number of pages."""
     import matplotlib
     from matplotlib.backends.backend_pdf import PdfPages
@@ -133,11 +134,11 @@ def write_pdf(path: Path, current: Figures, previous: Figures, names: Dict[str, 
     return pages
 
 
-def _wrap(text: str, width: int) -> List[str]:
+def _wrap(text: str, width: int) -> list[str]:
     return [text[i:i + width] for i in range(0, len(text), width)] or [""]
 
 
-def write_html(path: Path, current: Figures, previous: Figures, names: Dict[str, str]) -> None:
+def write_html(path: Path, current: Figures, previous: Figures, names: dict[str, str]) -> None:
     parts = ["<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>",
              f"<title>交警信访周报 {html.escape(current.period.label)}</title>",
              "<style>body{font-family:sans-serif;max-width:960px;margin:24px auto;color:#1f2933}"
@@ -154,7 +155,7 @@ def write_html(path: Path, current: Figures, previous: Figures, names: Dict[str,
     path.write_text("".join(parts), encoding="utf-8")
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot report", description="周报 / weekly report")
     period_arguments(parser)
     parser.add_argument("--as-of", help="deadlines as of this China date (default: now)")

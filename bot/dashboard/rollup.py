@@ -2,9 +2,12 @@
 
 The figures of a year would otherwise scan millions of events (and read each message's
 channel out of its JSON).  :meth:`Rollup.refresh` summarises the events per China-local
-day into ``dashboard_day``, ``dashboard_channel_day`` and ``dashboard_answer`` (one row
-per day × sender × matter × accepted flag, for the matters and 分流, whose figures count
-distinct senders over the whole period).  It processes only what is new since the stored
+day into ``dashboard_day``, ``dashboard_channel_day``, ``dashboard_answer`` (one row
+per day × sender × matter × accepted flag) and ``dashboard_human`` (requests for a
+person per day × sender); from the answers, :func:`bot.dashboard.senders.derive` adds the
+per-day counts from which the distinct senders of any period are summed
+(``dashboard_senders``) and the diverted sender-days (``dashboard_diverted``, matched
+with later petitions in SQL).  It processes only what is new since the stored
 watermark (the highest ``events.id`` summarised): the days touched by the new events are
 deleted and recomputed from the events, so a refresh is idempotent, late events are
 taken in, and today's partial day is always current.  The dashboard refreshes before it
@@ -19,7 +22,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from sqlalchemy import (
     and_,
@@ -36,19 +39,29 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.admin.tracker import EVENTS
-from bot.dashboard.models import RollupAnswer, RollupChannelDay, RollupDay, RollupState
-from bot.dashboard.sql import CHINA_OFFSET_SECONDS, json_text, local_day
+from bot.dashboard.models import (
+    RollupAnswer,
+    RollupChannelDay,
+    RollupDay,
+    RollupDiverted,
+    RollupHuman,
+    RollupSenders,
+    RollupState,
+)
+from bot.dashboard.senders import derive
+from bot.dashboard.sql import CHINA_OFFSET_SECONDS, json_text, local_day, utc_at
 
 __all__ = ["Rollup", "day_number", "day_start_epoch"]
 
 STATE = "events"
 FALLBACK_ACTION = "action_fallback_suggest"
 FALLBACK_INTENT = "nlu_fallback"
+HUMAN_ACTION = "action_request_human"
 #: A matter answer (SlotSet matter) and its SlotSet(matter_accepted) are two consecutive
 #: events written together; recomputing from this much before the earliest new event
 #: keeps a pair split across a midnight and two refreshes whole.
 SLACK_SECONDS = 3600
-TABLES = (RollupDay, RollupChannelDay, RollupAnswer)
+TABLES = (RollupDay, RollupChannelDay, RollupAnswer, RollupHuman, RollupSenders, RollupDiverted)
 
 
 def day_number(epoch: float) -> int:
@@ -66,7 +79,7 @@ class Rollup:
     def __init__(self, tracker: Engine, app: Engine) -> None:
         self.tracker = tracker
         self.app = app
-        self._available: Optional[bool] = None
+        self._available: bool | None = None
         #: one refresh at a time in this process (a page's charts are fetched together;
         #: SQLite would refuse the second writer); other processes: the state row lock
         self._lock = threading.Lock()
@@ -88,12 +101,12 @@ class Rollup:
         except IntegrityError:  # another refresh created it first
             pass
 
-    def refresh(self) -> Dict[str, Any]:
+    def refresh(self) -> dict[str, Any]:
         """Summarise the events added since the watermark; returns what was done."""
         with self._lock:
             return self._refresh()
 
-    def _refresh(self) -> Dict[str, Any]:
+    def _refresh(self) -> dict[str, Any]:
         started = time.perf_counter()
         self._ensure_state()
         e = EVENTS.c
@@ -108,8 +121,8 @@ class Rollup:
                     mark = 0
                 earliest = tracker.execute(select(func.min(e.timestamp)).where(
                     e.id > mark, e.id <= top, e.timestamp.isnot(None))).scalar_one()
-                first_day: Optional[int] = None
-                rows: Dict[Any, List[Dict[str, Any]]] = {}
+                first_day: int | None = None
+                rows: dict[Any, list[dict[str, Any]]] = {}
                 if earliest is not None:
                     first_day = day_number(float(earliest) - SLACK_SECONDS)
                     rows = self._compute(tracker, day_start_epoch(first_day), top)
@@ -119,15 +132,15 @@ class Rollup:
             elif first_day is not None:
                 for table in TABLES:
                     app.execute(delete(table).where(table.day >= first_day))
-            for table, values in rows.items():
-                if values:
-                    app.execute(insert(table), values)
+            _insert(app, rows)
+            if first_day is not None:  # after the answers: derived from them
+                _insert(app, derive(app, first_day if mark else None, rows[RollupAnswer]))
             app.execute(update(RollupState).where(RollupState.name == STATE).values(last_event_id=top))
         days = len({row["day"] for row in rows.get(RollupDay, [])})
         return {"days": days, "from_day": first_day, "last_event_id": top,
                 "answers": len(rows.get(RollupAnswer, [])), "seconds": time.perf_counter() - started}
 
-    def _compute(self, tracker: Any, since: float, top: int) -> Dict[Any, List[Dict[str, Any]]]:
+    def _compute(self, tracker: Any, since: float, top: int) -> dict[Any, list[dict[str, Any]]]:
         e = EVENTS.c
         day = local_day(e.timestamp)
         scope = and_(e.timestamp >= since, e.id <= top)
@@ -138,9 +151,9 @@ class Rollup:
             for d, c, n, m in tracker.execute(
                 select(day, channel, func.count(distinct(e.sender_id)), func.count())
                 .where(user).group_by(day, channel))]
-        days: Dict[int, Dict[str, Any]] = {}
+        days: dict[int, dict[str, Any]] = {}
 
-        def slot(number: Any) -> Dict[str, Any]:
+        def slot(number: Any) -> dict[str, Any]:
             return days.setdefault(int(number), {"day": int(number), "conversations": 0,
                                                  "not_understood": 0, "fallbacks": 0})
 
@@ -169,5 +182,17 @@ class Rollup:
                 .where(m.c.type_name == "slot", m.c.action_name == "matter",
                        m.c.timestamp >= since, m.c.id <= top)
                 .group_by(m_day, m.c.sender_id, matter, accepted))]
+        human_rows = [
+            {"day": int(d), "sender_id": str(s), "last_at": utc_at(float(t))}
+            for d, s, t in tracker.execute(
+                select(day, e.sender_id, func.max(e.timestamp))
+                .where(e.type_name == "action", e.action_name == HUMAN_ACTION, scope)
+                .group_by(day, e.sender_id))]
         return {RollupChannelDay: channel_rows, RollupDay: sorted(days.values(), key=lambda r: r["day"]),
-                RollupAnswer: answer_rows}
+                RollupAnswer: answer_rows, RollupHuman: human_rows}
+
+
+def _insert(app: Any, rows: dict[Any, list[dict[str, Any]]]) -> None:
+    for table, values in rows.items():
+        if values:
+            app.execute(insert(table), values)

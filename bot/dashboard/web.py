@@ -15,8 +15,9 @@ Page views and CSV downloads are written to the audit log, as the admin pages do
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator, Dict, Optional, Tuple
+from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp_jinja2
@@ -47,15 +48,18 @@ JINJA_KEY = web.AppKey("dashboard_jinja2", jinja2.Environment)
 
 
 class DashboardPages:
-    """The dashboard (built when the app starts: the shared engine is bound then) and a
-    short cache of computed figures (the page's charts and CSVs reuse the page's)."""
+    """The dashboard and a short cache of computed figures.
 
-    def __init__(self, names: Dict[str, str], dashboard: Optional[Dashboard] = None,
+    Built when the app starts (the shared engine is bound then); the page's charts and CSVs
+    reuse the page's figures.
+    """
+
+    def __init__(self, names: dict[str, str], dashboard: Dashboard | None = None,
                  clock: Clock = utc_now) -> None:
         self.names = names
         self.clock = clock
         self._dashboard = dashboard
-        self._cache: Dict[Tuple[Period, bool], Tuple[float, Figures]] = {}
+        self._cache: dict[tuple[Period, bool], tuple[float, Figures]] = {}
 
     @property
     def dashboard(self) -> Dashboard:
@@ -84,7 +88,7 @@ class DashboardPages:
 DASHBOARD_KEY = web.AppKey("dashboard", DashboardPages)
 
 
-def _allowed(request: web.Request) -> Optional[Any]:
+def _allowed(request: web.Request) -> Any | None:
     info = current(request)
     if info is None:
         raise web.HTTPUnauthorized(text="请先登录。")
@@ -95,7 +99,7 @@ def _forbidden(request: web.Request) -> web.Response:
     return _render(request, "error.html", {"message": "只有管理员和督查人员可以查看领导看板。"}, 403)
 
 
-def _render(request: web.Request, template: str, context: Dict[str, Any], status: int = 200) -> web.Response:
+def _render(request: web.Request, template: str, context: dict[str, Any], status: int = 200) -> web.Response:
     info = current(request)
     common = {"me": info.officer if info else None, "csrf": info.csrf_token if info else ""}
     response = aiohttp_jinja2.render_template(template, request, {**common, **context},
@@ -104,7 +108,7 @@ def _render(request: web.Request, template: str, context: Dict[str, Any], status
     return response
 
 
-def _period(request: web.Request) -> Tuple[Optional[Period], str]:
+def _period(request: web.Request) -> tuple[Period | None, str]:
     """The period asked for (None and the reason when it cannot be read)."""
     now = request.config_dict[DASHBOARD_KEY].now()
     try:
@@ -181,10 +185,12 @@ async def csv_download(request: web.Request) -> web.StreamResponse:
                                  "Cache-Control": "no-store"})
 
 
-def setup_dashboard(app: web.Application, dashboard: Optional[Dashboard] = None) -> DashboardPages:
-    """Register ``/console/dashboard`` (needs ``setup_console`` first).  The queries run on
-    the console's database engine (bound when the app starts) and on ``TRACKER_STORE_URL``
-    (the same engine when both URLs are equal)."""
+def setup_dashboard(app: web.Application, dashboard: Dashboard | None = None) -> DashboardPages:
+    """Register ``/console/dashboard`` (needs ``setup_console`` first).
+
+    The queries run on the console's database engine (bound when the app starts) and on
+    ``TRACKER_STORE_URL`` (the same engine when both URLs are equal).
+    """
     console: Console = app[CONSOLE_KEY]
     pages = DashboardPages({r.id: r.label for r in default_knowledge()}, dashboard)
     app[DASHBOARD_KEY] = pages

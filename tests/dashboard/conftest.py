@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -34,7 +34,7 @@ def dashboard(migrated_db_url: str) -> Iterator[Dashboard]:
 
 
 @pytest.fixture
-def dashboard_settings(migrated_db_url: str, rasa_api: FakeRasaApi) -> Settings:
+def dashboard_settings(migrated_db_url: str, rasa_api: FakeRasaApi) -> Settings:  # noqa: F811
     """The gateway on the test database, the tracker store in the same database."""
     return dataclasses.replace(Settings(), database_url=migrated_db_url,
                                tracker_store_url=migrated_db_url, rasa_url=rasa_api.url,
@@ -43,7 +43,7 @@ def dashboard_settings(migrated_db_url: str, rasa_api: FakeRasaApi) -> Settings:
 
 
 @pytest.fixture
-async def dashboard_gateway(officers, dashboard_settings: Settings, dashboard: Dashboard, aiohttp_client,
+async def dashboard_gateway(officers, dashboard_settings: Settings, dashboard: Dashboard, aiohttp_client,  # noqa: F811
                             monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TestClient]:
     """The real gateway (create_app) over the known data, its dashboard clock at TODAY_UTC."""
     monkeypatch.setattr(accounts_module, "PasswordHasher", fast_hasher)

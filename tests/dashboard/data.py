@@ -6,7 +6,6 @@ The expected figures are written out in the tests next to their reasons.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Dict
 
 from sqlalchemy.engine import Engine
 
@@ -23,7 +22,7 @@ def cn(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute) - timedelta(hours=8)
 
 
-def seed(tracker: Engine, app: Engine) -> Dict[str, int]:
+def seed(tracker: Engine, app: Engine) -> dict[str, int]:
     ensure_events_table(tracker)
     w = EventWriter(tracker)
     # s1 web, 1 Dec: told parking fees are not ours, then asks for a person.

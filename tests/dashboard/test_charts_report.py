@@ -54,7 +54,7 @@ def test_a_missing_cjk_font_fails_clearly(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(charts, "CJK_FONTS", ("No Such Font CJK",))
     monkeypatch.setattr(font_manager.FontManager, "__init__", lambda self: None)
     try:
-        with pytest.raises(FontMissing, match="scripts/chart_deps.sh"):
+        with pytest.raises(FontMissing, match=r"scripts/chart_deps\.sh"):
             charts.cjk_font()
     finally:
         charts.cjk_font.cache_clear()
