@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
@@ -11,13 +11,20 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import BaseAction, off_loop
 from actions.forms import BaseFormValidation
-from actions.tracker_view import client_key, entity_value, latest_text, matter_ranking
+from actions.tracker_view import (
+    client_key,
+    entity_value,
+    latest_intent,
+    latest_text,
+    matter_ranking,
+)
 from bot.cases.numbers import parse_case_number
 from bot.cases.runtime import case_service
-from bot.cases.validation import valid_phone
+from bot.cases.validation import address_problem, valid_phone
 from bot.cases.wording import citizen_status_text
 from bot.common.text import clean_field
 from bot.knowledge import decide, default_knowledge, render_answer, render_clarify
+from bot.knowledge.render import scope_line
 from bot.labels import label_button
 from bot.privacy import normalise_phone
 
@@ -33,12 +40,16 @@ DUPLICATE_NEUTRAL = ("这次没有登记新的信访件。如果您之前已经�
                      "编号或查询码遗失，可以转人工，由民警核实身份后帮您处理。")
 NAME_INVALID = "姓名请填写2到20个字的中文或字母，不要带数字或符号。"
 PHONE_INVALID = "这个号码好像不对。请填写11位手机号（如13812345678），或带区号的座机（如010-12345678）。"
-NOT_A_PETITION = "这件事不属于交警部门的信访受理范围，所以不能在这里登记。请按下面的途径办理："
 CASE_SLOTS = ("case_number", "query_code")
-PETITION_SLOTS = ("petition_matter", "petitioner_name", "petitioner_phone", "petition_facts",
-                  "petition_request", "petition_reasons", "petition_location", "petition_time",
-                  "petition_confirmed")
+PETITION_SLOTS = ("petition_matter", "petitioner_name", "petitioner_phone", "petitioner_address",
+                  "petition_facts", "petition_request", "petition_reasons", "petition_location",
+                  "petition_time", "petition_confirmed")
 _NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·•\s]{2,20}$")
+# "不方便提供", "不想说", "保密" …: the address is required (第十九条), so we explain why.
+_REFUSAL = re.compile(r"不方便|不想|不愿|不能说|不提供|不告诉|不给|不写|不留|保密|隐私|没有住址|无住址|跳过|^/deny$")
+_ADDRESS_REPLIES = {"too_short": "utter_petitioner_address_too_short",
+                    "too_long": "utter_petitioner_address_too_long",
+                    "not_address": "utter_petitioner_address_invalid"}
 
 
 def sender(tracker: Tracker) -> str:
@@ -50,22 +61,33 @@ def sender_key(tracker: Tracker) -> str:
     return clean_field(sender(tracker))[:255]
 
 
-def buttons(*keys: str) -> List[Dict[str, str]]:
+def buttons(*keys: str) -> list[dict[str, str]]:
     return [label_button(key).to_rasa() for key in keys]
 
 
-def reset(names: tuple) -> List[Dict[Text, Any]]:
+def reset(names: tuple) -> list[dict[str, Any]]:
     return [SlotSet(name, None) for name in names]
+
+
+def tell_where_to_go(dispatcher: CollectingDispatcher, record: Any) -> None:
+    """Tell the citizen that the matter is not the traffic police's, and where to go.
+
+    Also says that we still register a petition if the citizen wants (第二十三条);
+    said once per matter (``petition_redirected``).
+    """
+    dispatcher.utter_message(response="utter_petition_not_accepted")
+    dispatcher.utter_message(**render_answer(record).to_rasa())
+    dispatcher.utter_message(response="utter_petition_still_file")
 
 
 class ActionCheckCaseStatus(BaseAction):
     """Start the lookup form unless this sender is locked out."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_check_case_status"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+                  domain: DomainDict) -> list[dict[str, Any]]:
         if await off_loop(case_service().is_locked, sender(tracker), client=client_key(tracker)):
             dispatcher.utter_message(text=LOCKED, buttons=buttons("request_human"))
             return []
@@ -82,18 +104,18 @@ class ValidateCaseStatusForm(BaseFormValidation):
 
     reset_on_database_error = CASE_SLOTS
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_case_status_form"
 
     def validate_case_number(self, value: Any, dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                             tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         number = parse_case_number(str(value or ""))
         if number is None:
             dispatcher.utter_message(text=NUMBER_UNREADABLE)
         return {"case_number": number}
 
     async def validate_query_code(self, value: Any, dispatcher: CollectingDispatcher,
-                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         number = tracker.get_slot("case_number") or ""
         # Argon2 and the database: in a worker thread, other conversations go on.
         result = await off_loop(case_service().verify, sender(tracker), number,
@@ -112,14 +134,14 @@ class ValidateCaseStatusForm(BaseFormValidation):
 class ActionReportCaseStatus(BaseAction):
     """Tell a verified citizen where the case stands; forget the lookup slots."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_report_case_status"
 
-    def events_after_database_error(self) -> List[Dict[Text, Any]]:
+    def events_after_database_error(self) -> list[dict[str, Any]]:
         return reset(CASE_SLOTS)
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+                  domain: DomainDict) -> list[dict[str, Any]]:
         service = case_service()
         # Never a slot value: a fresh, unused verification stored for this conversation.
         view = await off_loop(service.verified_case, sender(tracker),
@@ -133,43 +155,50 @@ class ActionReportCaseStatus(BaseAction):
 
 
 class ActionStartPetition(BaseAction):
-    """Start intake for accepted matters; explain the right channel for the others."""
+    """Start intake.
 
-    def name(self) -> Text:
+    For a matter the traffic police do not handle, first say where to go (once per
+    matter); if the citizen still wants to file, take the petition all the same: it
+    is registered as 不予受理并告知 with that notice (《信访工作条例》第二十三条).
+    """
+
+    def name(self) -> str:
         return "action_start_petition"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+                  domain: DomainDict) -> list[dict[str, Any]]:
         kb = default_knowledge()
         matter = tracker.get_slot("matter")
+        events: list[dict[str, Any]] = reset(PETITION_SLOTS)
         if matter in kb.ids and not kb.get(matter).accepted:
-            dispatcher.utter_message(text=NOT_A_PETITION)
-            dispatcher.utter_message(**render_answer(kb.get(matter)).to_rasa())
-            return []
-        events: List[Dict[Text, Any]] = reset(PETITION_SLOTS)
-        if matter in kb.ids:
-            dispatcher.utter_message(
-                text=f"好的，我们按「{kb.get(matter).name}」为您登记网上信访。"
-                     "过程中随时可以说“取消”。")
+            if tracker.get_slot("petition_redirected") != matter:
+                tell_where_to_go(dispatcher, kb.get(matter))  # once; asking again files it
+                return [SlotSet("petition_redirected", matter)]
+            # Still wants to file: registered and told where to go (第二十三条).
+            dispatcher.utter_message(response="utter_petition_start_rejected",
+                                     matter_name=kb.get(matter).name)
+            events.append(SlotSet("petition_matter", matter))
+        elif matter in kb.ids:
+            dispatcher.utter_message(response="utter_petition_start", matter_name=kb.get(matter).name)
             events.append(SlotSet("petition_matter", matter))
         else:
-            dispatcher.utter_message(text="好的，我来帮您登记网上信访，一共几个问题。过程中随时可以说“取消”。")
-        return events + [FollowupAction("petition_form")]
+            dispatcher.utter_message(response="utter_petition_start_any")
+        return [*events, FollowupAction("petition_form")]
 
 
 class ValidatePetitionForm(BaseFormValidation):
     """Each answer is checked and explained in Chinese; nothing is filed until confirmed."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_petition_form"
 
     def validate_petition_matter(self, value: Any, dispatcher: CollectingDispatcher,
-                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         kb = default_knowledge()
         matter = value if value in kb.ids else entity_value(tracker, "matter")
         if matter not in kb.ids:
             decision = decide(matter_ranking(tracker), latest_text(tracker), kb)
-            if not decision.is_answer:
+            if not decision.is_answer or decision.matter is None:  # an answer always names its matter
                 reply = render_clarify(decision.question or "请选择您要反映的事项：",
                                        decision.options, kb)
                 dispatcher.utter_message(**reply.to_rasa())
@@ -177,17 +206,19 @@ class ValidatePetitionForm(BaseFormValidation):
             matter = decision.matter
         record = kb.get(matter)
         if not record.accepted:
-            dispatcher.utter_message(text=NOT_A_PETITION)
-            dispatcher.utter_message(**render_answer(record).to_rasa())
-            return {"petition_matter": None, "requested_slot": None, **self._stop()}
+            if tracker.get_slot("petition_redirected") == matter:  # told once, still files
+                return {"petition_matter": matter, "matter": matter, "matter_accepted": False}
+            tell_where_to_go(dispatcher, record)
+            return {"petition_matter": None, "requested_slot": None, "matter": matter,
+                    "matter_accepted": False, "petition_redirected": matter, **self._stop()}
         return {"petition_matter": matter, "matter": matter, "matter_accepted": True}
 
     @staticmethod
-    def _stop() -> Dict[Text, Any]:
+    def _stop() -> dict[str, Any]:
         return {name: None for name in PETITION_SLOTS if name != "petition_matter"}
 
     def validate_petitioner_name(self, value: Any, dispatcher: CollectingDispatcher,
-                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         name = str(value or "").strip()
         if not _NAME.match(name):
             dispatcher.utter_message(text=NAME_INVALID)
@@ -195,35 +226,47 @@ class ValidatePetitionForm(BaseFormValidation):
         return {"petitioner_name": re.sub(r"\s+", " ", name)}
 
     def validate_petitioner_phone(self, value: Any, dispatcher: CollectingDispatcher,
-                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         phone = normalise_phone(str(value or "")[:40])
         if not valid_phone(phone):
             dispatcher.utter_message(text=PHONE_INVALID)
             return {"petitioner_phone": None}
         return {"petitioner_phone": phone}
 
+    def validate_petitioner_address(self, value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        address = re.sub(r"\s+", " ", clean_field(value))
+        problem = address_problem(address)
+        if problem is not None and (latest_intent(tracker) == "deny" or _REFUSAL.search(address)):
+            dispatcher.utter_message(response="utter_petitioner_address_required")
+            return {"petitioner_address": None}
+        if problem is not None:
+            dispatcher.utter_message(response=_ADDRESS_REPLIES[problem])
+            return {"petitioner_address": None}
+        return {"petitioner_address": address}
+
     def validate_petition_facts(self, value: Any, dispatcher: CollectingDispatcher,
-                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return {"petition_facts": self.text_between(value, 10, 2000, dispatcher, "事情经过")}
 
     def validate_petition_request(self, value: Any, dispatcher: CollectingDispatcher,
-                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return {"petition_request": self.text_between(value, 4, 500, dispatcher, "您的请求")}
 
     def validate_petition_reasons(self, value: Any, dispatcher: CollectingDispatcher,
-                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return {"petition_reasons": self.text_between(value, 4, 1000, dispatcher, "理由")}
 
     def validate_petition_location(self, value: Any, dispatcher: CollectingDispatcher,
-                                   tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return {"petition_location": self.optional_text(value, tracker, 200)}
 
     def validate_petition_time(self, value: Any, dispatcher: CollectingDispatcher,
-                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return {"petition_time": self.optional_text(value, tracker, 100)}
 
     def validate_petition_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
-                                    tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if value is True:
             return {"petition_confirmed": True}
         dispatcher.utter_message(text="好的，这次先不提交。您可以重新开始填写，或者转人工咨询。",
@@ -241,6 +284,7 @@ def petition_summary(tracker: Tracker) -> str:
         f"事项：{kb.get(matter).name if matter in kb.ids else matter}",
         f"姓名：{get('petitioner_name')}",
         f"联系电话：{get('petitioner_phone')}",
+        f"住址：{get('petitioner_address')}",
         f"事实：{get('petition_facts')}",
         f"请求：{get('petition_request')}",
         f"理由：{get('petition_reasons')}",
@@ -254,11 +298,11 @@ def petition_summary(tracker: Tracker) -> str:
 class ActionAskPetitionConfirmed(BaseAction):
     """Read back the petition and ask for confirmation."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_petition_confirmed"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+                  domain: DomainDict) -> list[dict[str, Any]]:
         dispatcher.utter_message(text=petition_summary(tracker), buttons=[
             {"title": "确认提交", "payload": "/affirm"},
             {"title": "不对，重新填", "payload": "/deny"}])
@@ -268,14 +312,14 @@ class ActionAskPetitionConfirmed(BaseAction):
 class ActionSubmitPetition(BaseAction):
     """File the confirmed petition, or point to the open case on the same matter."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_petition"
 
-    def events_after_database_error(self) -> List[Dict[Text, Any]]:
+    def events_after_database_error(self) -> list[dict[str, Any]]:
         return reset(PETITION_SLOTS)  # nothing filed; the answers are not kept either
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+                  domain: DomainDict) -> list[dict[str, Any]]:
         get = tracker.get_slot
         if get("petition_confirmed") is not True:
             return reset(PETITION_SLOTS)
@@ -289,29 +333,33 @@ class ActionSubmitPetition(BaseAction):
                     else DUPLICATE_NEUTRAL)
             dispatcher.utter_message(text=text, buttons=buttons("check_case_status", "request_human"))
             return reset(PETITION_SLOTS)
+        record = default_knowledge().get(get("petition_matter"))
+        # Not the traffic police's: registered as 不予受理并告知 with where to go (第二十三条).
+        notice = None if record.accepted else scope_line(record)
         filed = await off_loop(
             service.file_case, matter=get("petition_matter"), petitioner_name=get("petitioner_name"),
-            petitioner_phone=get("petitioner_phone"), channel="online",
-            description=get("petition_facts"), requested_outcome=get("petition_request"),
-            reasons=get("petition_reasons"), location=get("petition_location"),
-            occurred_at=get("petition_time"), handling_unit=default_knowledge().get(
-                get("petition_matter")).handling_unit, sender_id=sender(tracker))
-        dispatcher.utter_message(text=(
-            f"已为您登记网上信访。\n信访件编号：{filed.case_number}\n查询码：{filed.query_code}\n"
-            "查询码只显示这一次，请截图或抄下来保存，查询进度时需要用到。\n"
-            "我们会在15日内书面告知接收情况和处理途径（《信访工作条例》第二十三条）；"
-            "需要出具信访处理意见书的，受理后60日内办结（第三十一条第六项、第三十四条）。"),
-            buttons=buttons("check_case_status"))
+            petitioner_phone=get("petitioner_phone"), petitioner_address=get("petitioner_address"),
+            channel="online", description=get("petition_facts"),
+            requested_outcome=get("petition_request"), reasons=get("petition_reasons"),
+            location=get("petition_location"), occurred_at=get("petition_time"),
+            handling_unit=record.handling_unit, sender_id=sender(tracker), rejected_notice=notice)
+        if notice is None:
+            dispatcher.utter_message(response="utter_petition_filed", filed_number=filed.case_number,
+                                     filed_code=filed.query_code)
+        else:
+            dispatcher.utter_message(response="utter_petition_filed_rejected",
+                                     filed_number=filed.case_number, filed_code=filed.query_code,
+                                     notice=notice)
         return reset(PETITION_SLOTS)
 
 
 class ActionCancel(BaseAction):
     """“取消” outside any form."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_cancel"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+                  domain: DomainDict) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_form_cancelled")
         return [ActiveLoop(None), *reset(PETITION_SLOTS), *reset(CASE_SLOTS)]

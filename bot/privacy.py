@@ -6,7 +6,9 @@ spaces/dashes), landlines, resident ID numbers (18 digits, last may be X; and
 ("我叫…", "姓名：…"), query codes (查询码: 8 characters of ``bot.cases.codes.ALPHABET``
 — after the word 查询码, or on their own when they mix letters and digits), licence
 plates (京A12345, 粤B·D12345), the house-number part of street addresses
-(建国路88号 → 建国路**号, 幸福小区3栋2单元501室 → 幸福小区**栋**单元**室) and sender ids
+(建国路88号 → 建国路**号, 幸福小区3栋2单元501室 → 幸福小区**栋**单元**室), addresses
+after a cue (住址：北京市朝阳区建国路88号 → 住址：北京市朝阳区****, as the petition read-back
+shows it; ``mask_address``) and sender ids
 (web chat ``web-…``; numeric Telegram ids after ``chat``/``sender``/``conversation``)
 in arbitrary text.  Article numbers (第七十一条), dates and case numbers
 (XF-2026-000123) stay readable.  Full-width digits and letters are recognised too.
@@ -15,7 +17,8 @@ All functions are idempotent: masking masked text is a no-op.
 from __future__ import annotations
 
 import re
-from typing import Callable, Match, Pattern
+from collections.abc import Callable
+from re import Match, Pattern
 
 __all__ = [
     "mask_address",
@@ -57,6 +60,11 @@ _NAME_CUE = re.compile(
     r"(?P<cue>(?:我叫|本人叫|我的名字是|我的名字叫|名字[:：]|姓名[:：]|联系人[:：]|信访人[:：]|"
     r"申请人[:：]|当事人[:：])\s*)"
     r"(?P<name>[\u4e00-\u9fff]{2,4}(?:[·•][\u4e00-\u9fff]{1,6})?)"
+)
+# 住址 (the petition form's read-back "住址：…", "家住…"): district kept, rest masked.
+_ADDRESS_CUE = re.compile(
+    r"(?P<cue>(?:家庭住址|通讯地址|联系地址|住址)\s*[:：]\s*|(?:我家住在|家住在|家住|我住在)\s*)"
+    r"(?P<address>[^\s，,。；;！!？?、）)\n]{2,120})"
 )
 # Words that often follow a cue but are not names ("我叫了122", "我叫不动").
 _NOT_NAMES = ("不", "了", "过", "车", "人", "警", "你", "他", "她")
@@ -210,6 +218,10 @@ def _mask_cued_name(match: Match[str], original: str) -> str:
     return _kept(match, original, "cue") + mask_name(name)
 
 
+def _mask_cued_address(match: Match[str], original: str) -> str:
+    return _kept(match, original, "cue") + mask_address(_kept(match, original, "address"))
+
+
 def _mask_cued_code(match: Match[str], original: str) -> str:
     return _kept(match, original, "cue") + "********"
 
@@ -241,6 +253,7 @@ _RULES: tuple[tuple[Pattern[str], Replacer], ...] = (
     (_MOBILE, _mask_mobile),
     (_LANDLINE, _mask_landline),
     (_NAME_CUE, _mask_cued_name),
+    (_ADDRESS_CUE, _mask_cued_address),
     (_QUERY_CODE_CUED, _mask_cued_code),
     (_QUERY_CODE, _mask_code),
     (_PLATE, _mask_plate),
@@ -264,8 +277,11 @@ def _apply(pattern: Pattern[str], repl: Replacer, original: str) -> str:
 
 
 def mask_text(text: str) -> str:
-    """Mask phones, ID numbers, e-mails, cued names, query codes, plates, house numbers
-    and sender ids in free text."""
+    """Mask personal data in free text.
+
+    Masks phones, ID numbers, e-mails, cued names and addresses, query codes, plates,
+    house numbers and sender ids.
+    """
     if not text:
         return text or ""
     for pattern, repl in _RULES:

@@ -4,12 +4,12 @@ Faxes are recorded as ``letter`` (written form, 第十九条).
 """
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
-__all__ = ["Channel", "CHANNEL_LABELS", "parse_channel"]
+__all__ = ["CHANNEL_LABELS", "Channel", "parse_channel"]
 
 
-class Channel(str, Enum):
+class Channel(StrEnum):
     """How the petition reached us."""
 
     ONLINE = "online"

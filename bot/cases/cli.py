@@ -1,7 +1,9 @@
 """Officer command line: ``python -m bot cases <command> [--db URL] ...``.
 
-Commands: ``list``, ``show``, ``update-status``, ``extend``, ``import``,
-``reset-code``, ``demo``, ``overdue`` (督办: overdue and due-soon cases).
+Commands: ``list``, ``show``, ``register`` (a letter, call or visit taken by an
+officer, with the petitioner's 住址 — 第十九条), ``update-status``, ``extend``,
+``hearing`` (a 复核 hearing, 第三十六条第二款), ``import``, ``reset-code``, ``demo``,
+``overdue`` (督办: overdue and due-soon cases).
 The database is migrated to the latest schema first.
 Personal data is masked unless ``show --officer NAME`` (the access is recorded).
 
@@ -14,18 +16,20 @@ import argparse
 import json
 import sys
 import unicodedata
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence, TextIO
+from typing import Any, TextIO
 
 from alembic.util.exc import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cases.deadlines import next_deadline
-from bot.cases.errors import CaseError, CaseNotFound
+from bot.cases.errors import CaseError, CaseNotFound, CaseValidationError
 from bot.cases.importing import read_rows
 from bot.cases.service import CaseService, ImportReport
 from bot.cases.supervision import DUE_SOON_DAYS, DeadlineItem, Supervision
+from bot.cases.validation import address_problem
 from bot.cases.views import CaseView
 from bot.cases.wording import citizen_status_text
 from bot.common.clock import Clock, local_date, local_midnight, utc_now
@@ -64,6 +68,20 @@ def _add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("show", parents=[common], help="查看案件 / show one case")
     p.add_argument("number")
     p.add_argument("--officer", help="officer name: show unmasked data (recorded)")
+    p = sub.add_parser("register", parents=[common],
+                       help="登记来信、来电、来访 / register a petition taken by an officer")
+    p.add_argument("--matter", required=True, help="matter id, e.g. accident_determination")
+    p.add_argument("--channel", required=True, help="letter/phone/visit or 来信/来电/来访/传真")
+    p.add_argument("--name", required=True, help="信访人姓名")
+    p.add_argument("--phone", required=True, help="联系电话")
+    p.add_argument("--address", required=True, help="住址（第十九条）")
+    p.add_argument("--facts", required=True, help="事实")
+    p.add_argument("--request", required=True, help="请求")
+    p.add_argument("--reasons", required=True, help="理由")
+    p.add_argument("--location", default="", help="地点")
+    p.add_argument("--when", default="", help="发生时间")
+    p.add_argument("--unit", default=None, help="承办单位")
+    p.add_argument("--officer", required=True)
     p = sub.add_parser("update-status", parents=[common], help="变更状态 / change status")
     p.add_argument("number")
     p.add_argument("status", help="target status key or Chinese label")
@@ -74,6 +92,12 @@ def _add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("number")
     p.add_argument("--days", type=int, required=True)
     p.add_argument("--reason", required=True)
+    p.add_argument("--officer", required=True)
+    p = sub.add_parser("hearing", parents=[common],
+                       help="登记复核听证 / record a 复核 hearing (not counted, 第三十六条第二款)")
+    p.add_argument("number")
+    p.add_argument("--start", type=date.fromisoformat, required=True, help="YYYY-MM-DD first day")
+    p.add_argument("--days", type=int, help="days it took, first and last counted (omit while under way)")
     p.add_argument("--officer", required=True)
     p = sub.add_parser("import", parents=[common], help="导入 CSV/JSON / import cases")
     p.add_argument("file", type=Path)
@@ -97,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ------------------------------------------------------------------ formatting
-def _day(moment: Optional[datetime]) -> str:
+def _day(moment: datetime | None) -> str:
     return local_date(moment).isoformat() if moment else "-"
 
 
@@ -147,6 +171,9 @@ def _show_lines(case: CaseView, today: date) -> list[str]:
     ]
     if case.extension_days:
         lines.append(f"延期 extension: {case.extension_days}日，理由：{case.extension_reason}")
+    if case.hearing_started_at:
+        took = f"{case.hearing_days}日" if case.hearing_days else "进行中 under way"
+        lines.append(f"听证 hearing: {_day(case.hearing_started_at)} 起，{took}（不计入复核期限）")
     lines.append(f"下一期限 next deadline: {_deadline_text(case, today)}")
     lines.append("时间线 timeline:")
     for event in case.events:
@@ -202,6 +229,27 @@ def _cmd_update(service: CaseService, args: argparse.Namespace, out: TextIO) -> 
     at = local_midnight(args.date) if args.date else None
     case = service.transition(args.number, args.status, args.officer, args.note, at=at)
     print(f"{case.case_number}: 状态已变更为 {case.status_label} ({case.status.value})", file=out)
+    print(f"下一期限 next deadline: {_deadline_text(case, service.today())}", file=out)
+    return 0
+
+
+def _cmd_register(service: CaseService, args: argparse.Namespace, out: TextIO) -> int:
+    if address_problem(args.address) is not None:
+        raise CaseValidationError(["住址须写到街道（或村）和门牌号（第十九条）/ --address must be a "
+                                   "full address down to the street or village"])
+    filed = service.file_case(
+        matter=args.matter, petitioner_name=args.name, petitioner_phone=args.phone,
+        petitioner_address=args.address, channel=args.channel, description=args.facts,
+        requested_outcome=args.request, reasons=args.reasons, location=args.location,
+        occurred_at=args.when, handling_unit=args.unit, actor=args.officer)
+    print(f"已登记 registered {filed.case_number}  查询码 query code（只显示一次 / shown once）: "
+          f"{filed.query_code}", file=out)
+    return 0
+
+
+def _cmd_hearing(service: CaseService, args: argparse.Namespace, out: TextIO) -> int:
+    case = service.record_hearing(args.number, args.start, args.days, args.officer)
+    print(f"{case.case_number}: 听证已登记 hearing recorded", file=out)
     print(f"下一期限 next deadline: {_deadline_text(case, service.today())}", file=out)
     return 0
 
@@ -265,7 +313,9 @@ def _cmd_overdue(supervision: Supervision, out: TextIO) -> int:
 _COMMANDS: dict[str, Callable[[CaseService, argparse.Namespace, TextIO], int]] = {
     "list": _cmd_list,
     "show": _cmd_show,
+    "register": _cmd_register,
     "update-status": _cmd_update,
+    "hearing": _cmd_hearing,
     "extend": _cmd_extend,
     "import": _cmd_import,
     "reset-code": _cmd_reset,
@@ -273,7 +323,7 @@ _COMMANDS: dict[str, Callable[[CaseService, argparse.Namespace, TextIO], int]] =
 }
 
 
-def _parse(argv: Optional[Sequence[str]]) -> tuple[Optional[argparse.Namespace], int]:
+def _parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace | None, int]:
     try:
         return build_parser().parse_args(argv), 0
     except SystemExit as exc:
@@ -295,11 +345,11 @@ def _run(args: argparse.Namespace, clock: Clock, out: TextIO) -> int:
 
 
 def main(
-    argv: Optional[Sequence[str]] = None,
+    argv: Sequence[str] | None = None,
     *,
     clock: Clock = utc_now,
-    out: Optional[TextIO] = None,
-    err: Optional[TextIO] = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
     """Run one ``cases`` command; returns the exit code (never raises for user errors)."""
     out, err = out or sys.stdout, err or sys.stderr

@@ -8,16 +8,21 @@ Counting rules applied here (see also docs/legal-review.md):
   a limit of N 日 from day D ends on D + N; it is overdue from D + N + 1.  (That
   starting-day rule is a convention: the regulation itself does not state it.)
 * Holidays: a deadline is moved off a public holiday only where the statute says
-  so.  《信访工作条例》 has no such rule (unlike, e.g., 《道路交通安全违法行为记分
-  管理办法》第三十六条, which moves a period ending on a holiday to the next working
-  day), so no deadline computed here is moved: a due date that falls on a weekend
-  or public holiday stays where it is (``MOVE_OFF_HOLIDAYS = False``).
-* Hearings: 第三十六条第二款 — the time a 复核 hearing (听证) takes is not counted
-  in the 30-day 复核 period.  Facts may carry ``hearing_days`` (days a finished
-  hearing took, counting its first and last day) and/or ``hearing_started_at``
-  (a hearing under way when ``hearing_days`` is not yet known); neither is
-  required.  While a hearing is under way the 复核 period stands still, so the
-  case is not shown as overdue for the hearing's time.
+  so.  《信访工作条例》 has no such rule: its text never mentions 节假日, and the only
+  working-day limit in it is 第二十三条第三款 ("应当自收到之日起5个工作日内提出异议",
+  for a different purpose).  Where a statute wants the move it says so, e.g.
+  《道路交通安全违法行为记分管理办法》第三十六条: "期间的最后一日为节假日的，以节假日
+  期满后的第一个工作日为期间届满的日期" — a rule of that 办法 only.  So no deadline
+  computed here is moved: a due date that falls on a weekend or public holiday stays
+  where it is (``MOVE_OFF_HOLIDAYS = False``), the stricter reading for the office.
+* Hearings: 第三十六条第二款 — "听证所需时间不计算在前款规定的期限内": the time a
+  复核 hearing (听证) takes is not counted in the 30-day 复核 period.  Cases carry
+  ``hearing_days`` (days a finished hearing took, counting its first and last day)
+  and ``hearing_started_at`` (its first day; a hearing under way when
+  ``hearing_days`` is not yet known), recorded by ``CaseService.record_hearing``
+  (console case page, ``python -m bot cases hearing``).  While a hearing is under way
+  the 复核 period stands still, so the case is not shown as overdue for the hearing's
+  time; once it is over the due date moves by ``hearing_days``.
 
 The limits:
 
@@ -37,7 +42,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Optional, Protocol
+from typing import Protocol
 
 from bot.cases.errors import ExtensionError
 from bot.cases.status import CaseStatus
@@ -45,15 +50,16 @@ from bot.common.clock import local_date
 
 __all__ = [
     "ACCEPTANCE_NOTICE_DAYS",
-    "Deadline",
-    "DeadlineFacts",
     "HANDLING_DAYS",
-    "MOVE_OFF_HOLIDAYS",
     "MAX_EXTENSION_DAYS",
+    "MAX_HEARING_DAYS",
+    "MOVE_OFF_HOLIDAYS",
     "RECHECK_ANSWER_DAYS",
     "RECHECK_REQUEST_DAYS",
     "REVIEW_ANSWER_DAYS",
     "REVIEW_REQUEST_DAYS",
+    "Deadline",
+    "DeadlineFacts",
     "acceptance_due",
     "handling_due",
     "next_deadline",
@@ -62,6 +68,7 @@ __all__ = [
     "review_answer_due",
     "review_request_due",
     "validate_extension",
+    "validate_hearing_days",
 ]
 
 ACCEPTANCE_NOTICE_DAYS = 15  # 第二十三条第二款
@@ -71,6 +78,8 @@ REVIEW_REQUEST_DAYS = 30  # 第三十五条
 REVIEW_ANSWER_DAYS = 30  # 第三十五条
 RECHECK_REQUEST_DAYS = 30  # 第三十六条第一款
 RECHECK_ANSWER_DAYS = 30  # 第三十六条第一款
+# 第三十六条第二款 sets no limit on a hearing; this only catches typing errors.
+MAX_HEARING_DAYS = 365
 # 《信访工作条例》 has no rule moving a deadline that ends on a holiday (module docstring).
 MOVE_OFF_HOLIDAYS = False
 
@@ -96,13 +105,22 @@ class DeadlineFacts(Protocol):
     took) and ``hearing_started_at`` (datetime, a 复核 hearing under way) — 第三十六条第二款.
     """
 
-    status: CaseStatus | str
-    received_at: datetime
-    accepted_at: Optional[datetime]
-    answered_at: Optional[datetime]
-    review_requested_at: Optional[datetime]
-    recheck_requested_at: Optional[datetime]
-    extension_days: Optional[int]
+    # Read-only properties: the members are only read, so a frozen dataclass
+    # (``CaseView``, ``status: CaseStatus``) satisfies the protocol as well as ``Case``.
+    @property
+    def status(self) -> CaseStatus | str: ...
+    @property
+    def received_at(self) -> datetime: ...
+    @property
+    def accepted_at(self) -> datetime | None: ...
+    @property
+    def answered_at(self) -> datetime | None: ...
+    @property
+    def review_requested_at(self) -> datetime | None: ...
+    @property
+    def recheck_requested_at(self) -> datetime | None: ...
+    @property
+    def extension_days(self) -> int | None: ...
 
 
 def acceptance_due(received: date) -> date:
@@ -131,8 +149,10 @@ def recheck_request_due(review_answered: date) -> date:
 
 
 def recheck_answer_due(recheck_requested: date, hearing_days: int | None = 0) -> date:
-    """Last day for the 复核 opinion (第三十六条); the days a hearing took are not counted
-    (第三十六条第二款)."""
+    """Last day for the 复核 opinion (第三十六条).
+
+    The days a hearing took are not counted (第三十六条第二款).
+    """
     if hearing_days is not None and hearing_days < 0:
         raise ValueError(f"hearing_days must not be negative, got {hearing_days!r}")
     return recheck_requested + timedelta(days=RECHECK_ANSWER_DAYS + (hearing_days or 0))
@@ -152,8 +172,16 @@ def validate_extension(existing_days: int | None, days: int, reason: str) -> Non
         raise ExtensionError("延长办理期限必须说明理由 / an extension needs a reason")
 
 
+def validate_hearing_days(days: object) -> int:
+    """The days a finished hearing took (1..``MAX_HEARING_DAYS``); raises ``ValueError``."""
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_HEARING_DAYS:
+        raise ValueError(f"听证天数须为1至{MAX_HEARING_DAYS}日 / hearing days must be "
+                         f"1..{MAX_HEARING_DAYS}, got {days!r}")
+    return days
+
+
 def _deadline(label: str, due: date, today: date, applies_to: str, basis: str,
-              overdue: Optional[bool] = None) -> Deadline:
+              overdue: bool | None = None) -> Deadline:
     late = today > due if overdue is None else overdue
     return Deadline(label, due, late, applies_to, f"《信访工作条例》{basis}")
 
@@ -175,7 +203,7 @@ def _recheck_deadline(case: DeadlineFacts, requested: date, today: date) -> Dead
                      OFFICE, "第三十六条", overdue=False)
 
 
-def _answered_deadline(case: DeadlineFacts, today: date) -> Optional[Deadline]:
+def _answered_deadline(case: DeadlineFacts, today: date) -> Deadline | None:
     if case.answered_at is None:
         return None
     answered = local_date(case.answered_at)
@@ -184,10 +212,11 @@ def _answered_deadline(case: DeadlineFacts, today: date) -> Optional[Deadline]:
     return _deadline("申请复查期限", review_request_due(answered), today, PETITIONER, "第三十五条")
 
 
-def next_deadline(case: DeadlineFacts, today: date) -> Optional[Deadline]:
+def next_deadline(case: DeadlineFacts, today: date) -> Deadline | None:
     """The next statutory time limit for the case's current status, or ``None``.
 
-    Due dates are never moved off weekends or holidays (``MOVE_OFF_HOLIDAYS``)."""
+    Due dates are never moved off weekends or holidays (``MOVE_OFF_HOLIDAYS``).
+    """
     status = CaseStatus(case.status)
     if status is CaseStatus.RECEIVED:
         due = acceptance_due(local_date(case.received_at))

@@ -1,7 +1,7 @@
 """Exceptions of the cases package; every message is Chinese first, then English."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 __all__ = [
     "CaseError",

@@ -39,10 +39,11 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from bot.cases.codes import normalise_query_code
 from bot.cases.deadlines import validate_extension
@@ -79,7 +80,7 @@ _EXTRA_ALLOWED: dict[CaseStatus, tuple[str, ...]] = {
     CaseStatus.ANSWERED: ("review_requested_at",),
     CaseStatus.CLOSED: DATE_FIELDS,
 }
-Dates = dict[str, Optional[datetime]]
+Dates = dict[str, datetime | None]
 _CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 _MAX_ROWS = 100_000
 
@@ -93,12 +94,20 @@ class ImportRecord:
     """One validated row, ready to insert."""
 
     fields: CaseInput
-    case_number: Optional[str]
+    case_number: str | None
     status: CaseStatus
     dates: Dates
-    extension_days: Optional[int]
-    extension_reason: Optional[str]
-    query_code: Optional[str]
+    extension_days: int | None
+    extension_reason: str | None
+    query_code: str | None
+
+    @property
+    def received_at(self) -> datetime:
+        """The 登记 date; validation requires it for every status."""
+        value = self.dates["received_at"]
+        if value is None:
+            raise ValueError("import record without received_at")
+        return value
 
 
 def _load_json(path: Path) -> list[Any]:
@@ -127,7 +136,7 @@ def read_rows(path: str | Path) -> list[Any]:
     return rows
 
 
-def parse_date(value: object) -> Optional[datetime]:
+def parse_date(value: object) -> datetime | None:
     """A date/datetime cell -> naive UTC; ``None`` if empty; ``ValueError`` if malformed."""
     text = clean_field(value)
     if not text:
@@ -191,7 +200,7 @@ def _status(row: Mapping[str, object], problems: list[str]) -> CaseStatus:
         return CaseStatus.RECEIVED
 
 
-def _extension(row: Mapping[str, object], dates: Dates, problems: list[str]) -> Optional[int]:
+def _extension(row: Mapping[str, object], dates: Dates, problems: list[str]) -> int | None:
     text = clean_field(row.get("extension_days"))
     if not text:
         return None
@@ -206,7 +215,7 @@ def _extension(row: Mapping[str, object], dates: Dates, problems: list[str]) -> 
     return days
 
 
-def _case_number(row: Mapping[str, object], problems: list[str]) -> Optional[str]:
+def _case_number(row: Mapping[str, object], problems: list[str]) -> str | None:
     text = clean_field(row.get("case_number"))
     if not text:
         return None
@@ -216,7 +225,7 @@ def _case_number(row: Mapping[str, object], problems: list[str]) -> Optional[str
     return number
 
 
-def _query_code(row: Mapping[str, object], problems: list[str]) -> Optional[str]:
+def _query_code(row: Mapping[str, object], problems: list[str]) -> str | None:
     text = clean_field(row.get("query_code"))
     if not text:
         return None
@@ -232,7 +241,7 @@ def parse_import_row(row: object, today: date) -> ImportRecord:
         raise CaseValidationError(["记录不是对象/字典 / row is not an object"])
     problems: list[str] = []
     try:
-        fields: Optional[CaseInput] = validate_case_input(row)
+        fields: CaseInput | None = validate_case_input(row)
     except CaseValidationError as exc:
         problems.extend(exc.problems)
         fields = None

@@ -6,9 +6,9 @@ extend the lock; a success does not reset anything.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Optional
 
 __all__ = ["LockPolicy", "locked_until"]
 
@@ -27,11 +27,11 @@ class LockPolicy:
         return self.window + self.lock_for
 
 
-def locked_until(failures: Iterable[datetime], policy: LockPolicy) -> Optional[datetime]:
+def locked_until(failures: Iterable[datetime], policy: LockPolicy) -> datetime | None:
     """End of the latest lock triggered by ``failures`` (may lie in the past), or ``None``."""
     times = sorted(failures)
     span = policy.max_failures - 1
-    until: Optional[datetime] = None
+    until: datetime | None = None
     for index in range(span, len(times)):
         if times[index] - times[index - span] <= policy.window:
             until = times[index] + policy.lock_for

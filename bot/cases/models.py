@@ -6,6 +6,8 @@ Enums are stored as short strings without CHECK constraints (the service validat
 """
 from __future__ import annotations
 
+import enum
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -29,7 +31,7 @@ from bot.store.db import Base
 __all__ = ["Case", "CaseEvent", "EventKind", "JobLease", "SupervisionInstruction", "VerificationAttempt"]
 
 
-def _values(enum_cls: type) -> list[str]:
+def _values(enum_cls: type[enum.Enum]) -> list[str]:
     return [member.value for member in enum_cls]
 
 
@@ -42,6 +44,7 @@ class EventKind:
     EXTENSION = "extension"
     ACCESS = "access"
     CODE_RESET = "code_reset"
+    HEARING = "hearing"
 
     #: Kinds that are a procedural step (shown to citizens as "last step").
     STEPS = (FILED, IMPORTED, STATUS, EXTENSION)
@@ -93,6 +96,10 @@ class Case(Base):
     handling_due = Column(Date, nullable=True)
     review_due = Column(Date, nullable=True)
     recheck_due = Column(Date, nullable=True)
+    # A 复核 hearing (听证, 第三十六条第二款): when it began and, once over, how many days it
+    # took (first and last day counted); its time is not counted in the 复核 period.
+    hearing_started_at = Column(DateTime, nullable=True)
+    hearing_days = Column(Integer, nullable=True)
     created_at = Column(DateTime, nullable=False)
     updated_at = Column(DateTime, nullable=False)
 
@@ -154,8 +161,11 @@ class SupervisionInstruction(Base):
 
 
 class JobLease(Base):
-    """A named lease so only one gateway instance runs a periodic job (e.g. the hourly
-    deadline check): the holder may run until ``until``; then anyone may take it."""
+    """A named lease so only one gateway instance runs a periodic job.
+
+    E.g. the hourly deadline check: the holder may run until ``until``; then anyone
+    may take it.
+    """
 
     __tablename__ = "job_leases"
 

@@ -1,5 +1,6 @@
-"""Status notifications of a case, written to the outbox (``bot.notify``) in the
-transaction of the change.
+"""Status notifications of a case.
+
+They are written to the outbox (``bot.notify``) in the transaction of the change.
 
 The message names the case number, the new status, what happens next and the next
 statutory deadline with its legal basis (``bot.cases.status`` / ``deadlines`` /
@@ -8,7 +9,6 @@ statutory deadline with its legal basis (``bot.cases.status`` / ``deadlines`` /
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from bot.notify.texts import DeadlineWords, NotifyTexts, default_texts
 __all__ = ["notify_extension", "notify_status"]
 
 
-def _deadline_words(case: Case, now: datetime) -> Optional[DeadlineWords]:
+def _deadline_words(case: Case, now: datetime) -> DeadlineWords | None:
     deadline = next_deadline(case, local_date(now))
     if deadline is None:
         return None
@@ -31,15 +31,19 @@ def _deadline_words(case: Case, now: datetime) -> Optional[DeadlineWords]:
 
 
 def notify_status(session: Session, case: Case, now: datetime,
-                  texts: Optional[NotifyTexts] = None) -> None:
-    """Queue the "status changed" message for the citizen who filed ``case`` (if reachable)."""
+                  texts: NotifyTexts | None = None, *, next_step: str | None = None) -> None:
+    """Queue the "status changed" message for the citizen who filed ``case`` (if reachable).
+
+    ``next_step`` replaces the status's generic next step (e.g. where to go instead, for a
+    petition registered as 不予受理并告知, 第二十三条).
+    """
     if not case.sender_id:
         return
     texts = texts or default_texts()
     status = CaseStatus(case.status)
     explanation = citizen_explanation(status)
     deadline = _deadline_words(case, now)
-    next_step = explanation.next_step
+    next_step = next_step or explanation.next_step
     text = texts.status_message(case.case_number, STATUS_LABELS[status], explanation.meaning,
                                 next_step, deadline)
     session.flush()  # the case id
@@ -48,7 +52,7 @@ def notify_status(session: Session, case: Case, now: datetime,
 
 
 def notify_extension(session: Session, case: Case, now: datetime,
-                     texts: Optional[NotifyTexts] = None) -> None:
+                     texts: NotifyTexts | None = None) -> None:
     """Queue the "handling period extended" message (new deadline, 第三十四条)."""
     if not case.sender_id:
         return

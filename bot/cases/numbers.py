@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -51,14 +50,14 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_DASHES).upper()
 
 
-def _valid(year_text: str, seq_text: str) -> Optional[str]:
+def _valid(year_text: str, seq_text: str) -> str | None:
     year, seq = int(year_text), int(seq_text)
     if MIN_YEAR <= year <= MAX_YEAR and 1 <= seq <= MAX_SEQ:
         return format_case_number(year, seq)
     return None
 
 
-def parse_case_number(text: object) -> Optional[str]:
+def parse_case_number(text: object) -> str | None:
     """Find a case number in loose user text; canonical ``XF-YYYY-NNNNNN`` or ``None``."""
     if not isinstance(text, str) or not text or len(text) > MAX_INPUT_LENGTH:
         return None

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Iterable, Optional
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -26,6 +27,7 @@ from bot.cases.deadlines import (
     recheck_answer_due,
     review_answer_due,
     validate_extension,
+    validate_hearing_days,
 )
 from bot.cases.errors import (
     CaseError,
@@ -42,7 +44,7 @@ from bot.cases.numbers import format_case_number, next_free_seq, parse_case_numb
 from bot.cases.status import OPEN_STATUSES, CaseStatus, check_transition, parse_status
 from bot.cases.validation import CaseInput, validate_case_input
 from bot.cases.views import CaseView, case_to_view
-from bot.common.clock import Clock, local_date, to_naive_utc, utc_now
+from bot.common.clock import Clock, local_date, local_midnight, to_naive_utc, utc_now
 from bot.common.text import clean_field
 from bot.privacy import normalise_phone
 from bot.store.db import session_scope
@@ -52,6 +54,8 @@ __all__ = ["CaseService", "FiledCase", "ImportReport", "SkippedRow", "Verificati
 log = logging.getLogger(__name__)
 
 _ALLOCATION_ATTEMPTS = 25
+# Frozen dataclass, so one shared default instance is safe.
+_DEFAULT_LOCK_POLICY = LockPolicy()
 _MAX_ACTOR = 100
 _MAX_SENDER = 255
 _MAX_CLIENT = 64
@@ -72,11 +76,11 @@ class Verification:
     """Result of a citizen's number + code check; ``case_view`` is masked (``case`` is an alias)."""
 
     ok: bool
-    case_view: Optional[CaseView] = None
+    case_view: CaseView | None = None
     locked: bool = False
 
     @property
-    def case(self) -> Optional[CaseView]:
+    def case(self) -> CaseView | None:
         """Alias of ``case_view``."""
         return self.case_view
 
@@ -114,7 +118,7 @@ def _sender_key(sender: object) -> str:
     return (str(sender) if sender is not None else "")[:_MAX_SENDER] or "anonymous"
 
 
-def _client_key(client: object) -> Optional[str]:
+def _client_key(client: object) -> str | None:
     """The gateway's opaque client key (a hash of the address), or ``None``."""
     value = str(client or "").strip()[:_MAX_CLIENT]
     return value or None
@@ -128,8 +132,8 @@ class CaseService:
         session_factory: sessionmaker,
         clock: Clock = utc_now,
         *,
-        hasher: Optional[CodeHasher] = None,
-        lock_policy: LockPolicy = LockPolicy(),
+        hasher: CodeHasher | None = None,
+        lock_policy: LockPolicy = _DEFAULT_LOCK_POLICY,
     ) -> None:
         self._factory = session_factory
         self._clock = clock
@@ -156,7 +160,7 @@ class CaseService:
         return case
 
     @staticmethod
-    def _event(case: Case, kind: str, actor: str, note: str, at: datetime, before: Optional[str] = None) -> None:
+    def _event(case: Case, kind: str, actor: str, note: str, at: datetime, before: str | None = None) -> None:
         status = CaseStatus(case.status).value
         case.events.append(
             CaseEvent(kind=kind, from_status=before, to_status=status, actor=actor, note=note, at=at)
@@ -176,19 +180,26 @@ class CaseService:
             acceptance_due=acceptance_due(local_date(received_at)), created_at=now, updated_at=now,
         )
 
-    def _insert_numbered(self, build: Callable[[str], Case], year: int) -> str:
-        """Insert ``build(number)`` with the next free number of ``year``; retry on conflicts."""
+    def _insert_numbered(self, build: Callable[[str], Case], year: int,
+                         after: Callable[[Session, Case], None] | None = None) -> str:
+        """Insert ``build(number)`` with the next free number of ``year``; retry on conflicts.
+
+        ``after(session, case)`` runs in the same transaction (e.g. an outbox notice).
+        """
         for attempt in range(_ALLOCATION_ATTEMPTS):
             try:
                 with session_scope(self._factory) as session:
                     number = format_case_number(year, next_free_seq(session, year))
-                    session.add(build(number))
+                    case = build(number)
+                    session.add(case)
                     session.flush()
+                    if after is not None:
+                        after(session, case)
                 return number
             except IntegrityError as exc:
                 if not _is_number_conflict(exc):
                     raise
-                time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
+                time.sleep(random.uniform(0, 0.01 * (attempt + 1)))  # noqa: S311 - retry jitter, not security-relevant
         raise NumberAllocationError("无法分配案件编号，请稍后重试 / could not allocate a case number")
 
     # ------------------------------------------------------------------ filing
@@ -204,15 +215,21 @@ class CaseService:
         reasons: str,
         location: str = "",
         occurred_at: str = "",
-        handling_unit: Optional[str] = None,
-        petitioner_address: Optional[str] = None,
-        sender_id: Optional[str] = None,
+        handling_unit: str | None = None,
+        petitioner_address: str | None = None,
+        sender_id: str | None = None,
         actor: str = "citizen",
+        rejected_notice: str | None = None,
     ) -> FiledCase:
         """Register a new petition (status ``received``); returns number + one-time query code.
 
         ``description`` = 事实, ``requested_outcome`` = 请求, ``reasons`` = 理由 (第十九条);
         raises ``CaseValidationError`` listing every missing or malformed field.
+
+        ``rejected_notice``: the matter is not the traffic police's — the petition is
+        registered all the same and at once set to ``rejected`` (不予受理并告知) with this
+        notice of where to go (第二十三条第一款); the status notice goes to the outbox
+        in the same transaction, like every status change.
         """
         data = validate_case_input({
             "matter": matter, "petitioner_name": petitioner_name, "petitioner_phone": petitioner_phone,
@@ -221,6 +238,9 @@ class CaseService:
             "handling_unit": handling_unit, "petitioner_address": petitioner_address, "sender_id": sender_id,
         })
         who = _actor(actor)
+        notice = clean_field(rejected_notice) if rejected_notice is not None else None
+        if notice is not None and not notice:
+            raise CaseValidationError(["不予受理须告知信访人向哪个机关提出 / a rejection needs its notice"])
         code = generate_query_code()
         code_hash = self._hasher.hash(code)
         now = self._now()
@@ -228,13 +248,19 @@ class CaseService:
         def build(number: str) -> Case:
             case = self._new_case(data, number, code_hash, now, now)
             self._event(case, EventKind.FILED, who, "登记", now)
+            if notice:
+                case.status = CaseStatus.REJECTED
+                self._event(case, EventKind.STATUS, who, notice, now, CaseStatus.RECEIVED.value)
             return case
 
-        number = self._insert_numbered(build, local_date(now).year)
+        def notify(session: Session, case: Case) -> None:
+            notify_status(session, case, now, next_step=notice)  # same transaction
+
+        number = self._insert_numbered(build, local_date(now).year, notify if notice else None)
         log.info("case filed %s matter=%s channel=%s", number, data.matter, data.channel.value)
         return FiledCase(number, code)
 
-    def find_open_duplicate(self, phone: str, matter: str) -> Optional[CaseView]:
+    def find_open_duplicate(self, phone: str, matter: str) -> CaseView | None:
         """Most recent open case (not closed/rejected) with the same phone and matter."""
         query = (
             select(Case)
@@ -249,8 +275,8 @@ class CaseService:
             return case_to_view(case) if case else None
 
     # ------------------------------------------------------------ verification
-    def _lock_end(self, session: Session, column: Any, value: Optional[str],
-                  now: datetime) -> Optional[datetime]:
+    def _lock_end(self, session: Session, column: Any, value: str | None,
+                  now: datetime) -> datetime | None:
         """End of the lock on one key (sender, case number or client), if it is locked now."""
         if value is None:
             return None
@@ -264,27 +290,31 @@ class CaseService:
         until = locked_until(session.execute(query).scalars().all(), self._policy)
         return until if until is not None and until > now else None
 
-    def _locked(self, session: Session, key: str, number: Optional[str],
-                client: Optional[str], now: datetime) -> bool:
-        """Failures lock the sender, the case number and the client address alike, so
-        neither fresh sender ids nor spreading guesses over cases get more tries."""
+    def _locked(self, session: Session, key: str, number: str | None,
+                client: str | None, now: datetime) -> bool:
+        """Whether the sender, the case number or the client address is locked.
+
+        Failures lock all three alike, so neither fresh sender ids nor spreading
+        guesses over cases get more tries.
+        """
         keys = ((VerificationAttempt.sender, key), (VerificationAttempt.case_number, number),
                 (VerificationAttempt.client, client))
         return any(self._lock_end(session, column, value, now) is not None
                    for column, value in keys)
 
-    def is_locked(self, sender: str, client: Optional[str] = None) -> bool:
+    def is_locked(self, sender: str, client: str | None = None) -> bool:
         """Whether ``sender`` (or its client address) is currently locked out of verification."""
         with session_scope(self._factory) as session:
             return self._locked(session, _sender_key(sender), None, _client_key(client),
                                 self._now())
 
     def verify(self, sender: str, number_text: object, code_text: object,
-               client: Optional[str] = None) -> Verification:
+               client: str | None = None) -> Verification:
         """Check a case number + query code for ``sender``; uniform failure, lockout aware.
 
         A success is stored (bound to the sender and the case, short-lived, used once):
-        :meth:`verified_case` is what proves it later, never a slot value."""
+        :meth:`verified_case` is what proves it later, never a slot value.
+        """
         key, now, client_key = _sender_key(sender), self._now(), _client_key(client)
         number = parse_case_number(number_text)
         with session_scope(self._factory) as session:
@@ -300,15 +330,17 @@ class CaseService:
                 case = session.execute(query).scalar_one_or_none()
             attempt.success = self._hasher.verify(case.query_code_hash if case else None, code_text)
             session.flush()
-            if not attempt.success:
+            if not attempt.success or case is None:  # verify() is never True without a case
                 locked = self._locked(session, key, number, client_key, now)
                 return Verification(ok=False, case_view=None, locked=locked)
             return Verification(ok=True, case_view=case_to_view(case).masked_copy(), locked=False)
 
     def verified_case(self, sender: str, number_text: object,
-                      within: timedelta = VERIFICATION_TTL) -> Optional[CaseView]:
-        """The masked case if ``sender`` verified it within ``within`` and has not used
-        that verification yet (it is used up by this call); else ``None``."""
+                      within: timedelta = VERIFICATION_TTL) -> CaseView | None:
+        """The masked case if ``sender`` verified it within ``within``, else ``None``.
+
+        Only a verification not used yet counts; this call uses it up.
+        """
         key, now, number = _sender_key(sender), self._now(), parse_case_number(number_text)
         if number is None:
             return None
@@ -344,7 +376,7 @@ class CaseService:
         elif target is CaseStatus.CLOSED:
             case.closed_at = when
 
-    def _effective_time(self, case: Case, at: Optional[datetime], now: datetime) -> datetime:
+    def _effective_time(self, case: Case, at: datetime | None, now: datetime) -> datetime:
         if at is None:
             return now
         when = to_naive_utc(at)
@@ -363,7 +395,7 @@ class CaseService:
         actor: str,
         note: str = "",
         *,
-        at: Optional[datetime] = None,
+        at: datetime | None = None,
     ) -> CaseView:
         """Move a case to ``to_status`` (key or Chinese label); ``at`` backdates the step."""
         target, who = parse_status(to_status), _actor(actor)
@@ -399,6 +431,49 @@ class CaseService:
             session.flush()
             return case_to_view(case)
 
+    def record_hearing(self, number: str, started: date, days: int | None, actor: str) -> CaseView:
+        """Record a 复核 hearing (听证): its first day and, once it is over, its duration.
+
+        ``started`` is a China date; ``days`` is the days it took (first and last day
+        counted; ``None`` = still under way).  The hearing's time is not counted in the
+        30-day 复核 period (第三十六条第二款): while it is under way the case is not
+        overdue, afterwards the 复核 deadline moves by ``days``.
+        """
+        who = _actor(actor)
+        if days is not None:
+            try:
+                days = validate_hearing_days(days)
+            except ValueError as error:
+                raise CaseValidationError([str(error)]) from error
+        with session_scope(self._factory) as session:
+            case = self._load(session, number, lock=True)
+            if CaseStatus(case.status) is not CaseStatus.RECHECK or case.recheck_requested_at is None:
+                raise CaseValidationError(["只有复核中的案件可以登记听证 / "
+                                           "only a case under 复核 (recheck) has a hearing"])
+            if case.hearing_days is not None:
+                raise CaseValidationError(["本案的听证已登记结束 / the hearing is already recorded as finished"])
+            now = self._now()
+            today, requested = local_date(now), local_date(case.recheck_requested_at)
+            problems = []
+            if started < requested:
+                problems.append("听证不能早于收到复核请求之日 / the hearing cannot start before the recheck request")
+            if started > recheck_answer_due(requested):
+                problems.append("复核期限届满后才开始的听证不能扣除时间 / a hearing begun after the "
+                                "recheck period ended does not suspend it")
+            if (days is not None and started + timedelta(days=days - 1) > today) or started > today:
+                problems.append("听证日期不能晚于今天 / hearing dates cannot be in the future")
+            if problems:
+                raise CaseValidationError(problems)
+            case.hearing_started_at, case.hearing_days = local_midnight(started), days
+            case.recheck_due = recheck_answer_due(requested, days)
+            case.updated_at = now
+            note = (f"听证自{started.isoformat()}开始，共{days}日，不计入复核期限" if days is not None
+                    else f"听证自{started.isoformat()}开始，进行中，不计入复核期限")
+            self._event(case, EventKind.HEARING, who, note, now, case.status.value)
+            session.flush()
+            log.info("case %s hearing recorded by %s", case.case_number, who)
+            return case_to_view(case)
+
     def reset_query_code(self, number: str, actor: str) -> str:
         """Issue a new query code (the old one stops working); returns it once."""
         who = _actor(actor)
@@ -411,7 +486,7 @@ class CaseService:
         return code
 
     # ----------------------------------------------------------------- reading
-    def get(self, number: str) -> Optional[CaseView]:
+    def get(self, number: str) -> CaseView | None:
         """Unmasked view of a case (internal use), or ``None``."""
         with session_scope(self._factory) as session:
             try:
@@ -434,14 +509,16 @@ class CaseService:
             and_(Case.status == CaseStatus.RECEIVED, Case.acceptance_due < today),
             and_(Case.status.in_([CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS]), Case.handling_due < today),
             and_(Case.status == CaseStatus.REVIEW, Case.review_due < today),
-            and_(Case.status == CaseStatus.RECHECK, Case.recheck_due < today),
+            # Not while a hearing is under way: its time is not counted (第三十六条第二款).
+            and_(Case.status == CaseStatus.RECHECK, Case.recheck_due < today,
+                 or_(Case.hearing_started_at.is_(None), Case.hearing_days.isnot(None))),
         )
 
     def list_cases(
         self,
         status: str | CaseStatus | None = None,
         *,
-        matter: Optional[str] = None,
+        matter: str | None = None,
         overdue_only: bool = False,
         limit: int = 100,
         offset: int = 0,
@@ -461,7 +538,7 @@ class CaseService:
     # ------------------------------------------------------------------ import
     def _build_imported(self, record: ImportRecord, number: str, code_hash: str, actor: str) -> Case:
         now = self._now()
-        case = self._new_case(record.fields, number, code_hash, record.dates["received_at"], now)
+        case = self._new_case(record.fields, number, code_hash, record.received_at, now)
         case.extension_days, case.extension_reason = record.extension_days, record.extension_reason
         for target, date_field in _DATE_OF.items():
             moment = record.dates[date_field]
@@ -475,7 +552,7 @@ class CaseService:
         code = record.query_code or generate_query_code()
         code_hash = self._hasher.hash(code)
         if record.case_number is None:
-            year = local_date(record.dates["received_at"]).year
+            year = local_date(record.received_at).year
             number = self._insert_numbered(lambda n: self._build_imported(record, n, code_hash, actor), year)
             return FiledCase(number, code)
         try:

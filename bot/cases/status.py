@@ -16,17 +16,17 @@ After 复核 the same matter with the same facts and reasons is not accepted aga
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from bot.cases.errors import IllegalTransition
 
 __all__ = [
-    "CaseStatus",
     "FINAL_STATUSES",
     "OPEN_STATUSES",
     "STATUS_LABELS",
-    "StatusText",
     "TRANSITIONS",
+    "CaseStatus",
+    "StatusText",
     "allowed_targets",
     "check_transition",
     "citizen_explanation",
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 
-class CaseStatus(str, Enum):
+class CaseStatus(StrEnum):
     """Stored status keys."""
 
     RECEIVED = "received"

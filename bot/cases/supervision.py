@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Optional
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -55,7 +54,7 @@ class DeadlineItem:
     today: date
     officer: str
     last_action: str
-    last_action_at: Optional[datetime]
+    last_action_at: datetime | None
     open_instructions: int = 0
 
     @property
@@ -82,15 +81,15 @@ class InstructionView:
     author: str
     text: str
     created_at: datetime
-    acknowledged_by: Optional[str]
-    acknowledged_at: Optional[datetime]
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
 
     @property
     def acknowledged(self) -> bool:
         return self.acknowledged_at is not None
 
 
-def classify(deadline: Optional[Deadline], today: date, soon_days: int = DUE_SOON_DAYS) -> str:
+def classify(deadline: Deadline | None, today: date, soon_days: int = DUE_SOON_DAYS) -> str:
     """``"overdue"``, ``"due_soon"`` (0..soon_days days left) or ``""`` for an office deadline."""
     if deadline is None or deadline.applies_to != OFFICE:
         return ""
@@ -101,7 +100,7 @@ def classify(deadline: Optional[Deadline], today: date, soon_days: int = DUE_SOO
     return ""
 
 
-def _officer_and_last(case: Case) -> tuple[str, str, Optional[datetime]]:
+def _officer_and_last(case: Case) -> tuple[str, str, datetime | None]:
     steps = [e for e in case.events if e.kind in EventKind.STEPS]
     officer_steps = [e for e in steps if e.kind in (EventKind.STATUS, EventKind.EXTENSION)]
     officer = officer_steps[-1].actor if officer_steps else ""
@@ -187,7 +186,7 @@ class Supervision:
         return case
 
     def add_instruction(self, number: str, author: str, text: str,
-                        ip: Optional[str] = None) -> InstructionView:
+                        ip: str | None = None) -> InstructionView:
         body = clean_field(text or "").strip()[:MAX_INSTRUCTION]
         if not body:
             raise CaseError("督办意见不能为空。")
@@ -203,7 +202,7 @@ class Supervision:
             return _instruction_view(row, case.case_number)
 
     def acknowledge(self, number: str, instruction_id: int, officer: str,
-                    ip: Optional[str] = None) -> bool:
+                    ip: str | None = None) -> bool:
         """Mark the instruction as acknowledged; ``False`` if it was already (or is unknown)."""
         now = self._now()
         with session_scope(self._factory) as session:
@@ -230,8 +229,11 @@ class Supervision:
 
     # ------------------------------------------------------------------ lease
     def try_lease(self, name: str, holder: str, ttl: timedelta) -> bool:
-        """Take the named lease until now + ``ttl``; ``False`` while a lease (anyone's,
-        this holder's too: one run per period) is still running."""
+        """Take the named lease until now + ``ttl``.
+
+        Returns ``False`` while a lease (anyone's, this holder's too: one run per
+        period) is still running.
+        """
         now = self._now()
         until = now + ttl
         with session_scope(self._factory) as session:

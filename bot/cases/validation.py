@@ -8,19 +8,32 @@ All problems are collected and raised together as ``CaseValidationError``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Optional
 
 from bot.cases.channels import Channel, parse_channel
 from bot.cases.errors import CaseValidationError
 from bot.common.text import clean_field
 from bot.privacy import normalise_phone
 
-__all__ = ["CaseInput", "FIELD_LIMITS", "valid_phone", "validate_case_input"]
+__all__ = [
+    "ADDRESS_MIN",
+    "FIELD_LIMITS",
+    "CaseInput",
+    "address_problem",
+    "valid_phone",
+    "validate_case_input",
+]
 
 _MATTER = re.compile(r"[a-z][a-z0-9_]{1,63}")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _LANDLINE = re.compile(r"0[1-9][0-9]{8,10}")
+# 住址 (第十九条): long enough and down to a street, village or building, so that the
+# written notice of 第二十三条第二款 can reach the petitioner.
+ADDRESS_MIN = 6
+_ADDRESS_PLACE = re.compile(r"[省市区县旗州盟镇乡村街路道巷弄里屯庄坊湾]|胡同|小区|社区|大厦|公寓|花园|新村|家园|苑")
+_ADDRESS_DETAIL = re.compile(
+    r"[村组街路道巷弄号楼栋幢座室屯庄坊院]|胡同|小区|社区|大厦|公寓|花园|新村|家园|单元|苑|宿舍")
 
 #: field -> (Chinese name, max length, required)
 FIELD_LIMITS: dict[str, tuple[str, int, bool]] = {
@@ -49,14 +62,30 @@ class CaseInput:
     reasons: str
     location: str = ""
     occurred_at: str = ""
-    handling_unit: Optional[str] = None
-    petitioner_address: Optional[str] = None
-    sender_id: Optional[str] = None
+    handling_unit: str | None = None
+    petitioner_address: str | None = None
+    sender_id: str | None = None
 
 
 def valid_phone(phone: str) -> bool:
     """Mainland mobile (11 digits) or landline with area code."""
     return bool(_MOBILE.fullmatch(phone) or _LANDLINE.fullmatch(phone))
+
+
+def address_problem(address: object) -> str | None:
+    """Why ``address`` is not a usable 住址, or ``None`` when it looks like one.
+
+    The reasons are ``"too_short"``, ``"too_long"`` and ``"not_address"``; an address
+    looks usable when it names a street, village or building.
+    """
+    value = clean_field(address)
+    if len(value) > FIELD_LIMITS["petitioner_address"][1]:
+        return "too_long"
+    if not re.search(r"[\u4e00-\u9fff]", value) or not _ADDRESS_PLACE.search(value):
+        return "too_short" if len(value) < ADDRESS_MIN else "not_address"
+    if len(value) < ADDRESS_MIN or not _ADDRESS_DETAIL.search(value):
+        return "too_short"
+    return None
 
 
 def _text_fields(raw: Mapping[str, object], problems: list[str]) -> dict[str, str]:
@@ -85,7 +114,7 @@ def _phone(raw: Mapping[str, object], problems: list[str]) -> str:
     return phone
 
 
-def _channel(raw: Mapping[str, object], problems: list[str]) -> Optional[Channel]:
+def _channel(raw: Mapping[str, object], problems: list[str]) -> Channel | None:
     value = raw.get("channel")
     if isinstance(value, Channel):
         return value

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Optional
 
 from bot.cases.channels import CHANNEL_LABELS, Channel
 from bot.cases.models import Case, CaseEvent, EventKind
@@ -22,8 +21,8 @@ class EventView:
     """One timeline entry."""
 
     kind: str
-    from_status: Optional[str]
-    to_status: Optional[str]
+    from_status: str | None
+    to_status: str | None
     actor: str
     note: str
     at: datetime
@@ -39,30 +38,37 @@ class CaseView:
     channel: Channel
     petitioner_name: str
     petitioner_phone: str
-    petitioner_address: Optional[str]
+    petitioner_address: str | None
     description: str
     requested_outcome: str
     reasons: str
     location: str
     occurred_at: str
-    handling_unit: Optional[str]
-    sender_id: Optional[str]
+    handling_unit: str | None
+    sender_id: str | None
     received_at: datetime
-    accepted_at: Optional[datetime]
-    answered_at: Optional[datetime]
-    review_requested_at: Optional[datetime]
-    recheck_requested_at: Optional[datetime]
-    closed_at: Optional[datetime]
-    extension_days: Optional[int]
-    extension_reason: Optional[str]
-    acceptance_due: Optional[date]
-    handling_due: Optional[date]
-    review_due: Optional[date]
-    recheck_due: Optional[date]
+    accepted_at: datetime | None
+    answered_at: datetime | None
+    review_requested_at: datetime | None
+    recheck_requested_at: datetime | None
+    closed_at: datetime | None
+    extension_days: int | None
+    extension_reason: str | None
+    acceptance_due: date | None
+    handling_due: date | None
+    review_due: date | None
+    recheck_due: date | None
     created_at: datetime
     updated_at: datetime
     events: tuple[EventView, ...] = field(default=())
     masked: bool = False
+    hearing_started_at: datetime | None = None
+    hearing_days: int | None = None
+
+    @property
+    def hearing_under_way(self) -> bool:
+        """A 复核 hearing has begun and its duration is not recorded yet."""
+        return self.hearing_started_at is not None and self.hearing_days is None
 
     @property
     def status_label(self) -> str:
@@ -80,12 +86,12 @@ class CaseView:
         return self.review_requested_at is not None
 
     @property
-    def last_step(self) -> Optional[EventView]:
+    def last_step(self) -> EventView | None:
         """The latest procedural event (not officer access or code resets)."""
         steps = [event for event in self.events if event.kind in EventKind.STEPS]
         return steps[-1] if steps else None
 
-    def masked_copy(self) -> "CaseView":
+    def masked_copy(self) -> CaseView:
         """This case with name, phone, address and free text masked."""
         if self.masked:
             return self
@@ -143,4 +149,6 @@ def case_to_view(case: Case, *, with_events: bool = True) -> CaseView:
         created_at=case.created_at,
         updated_at=case.updated_at,
         events=events,
+        hearing_started_at=case.hearing_started_at,
+        hearing_days=case.hearing_days,
     )

@@ -8,7 +8,6 @@ deadline is missed (督办, 第四十条), and after a written reply how to ask 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 from bot.cases.deadlines import OFFICE, Deadline, next_deadline
 from bot.cases.models import EventKind
@@ -40,6 +39,8 @@ _DATE_STEPS = (
 def _event_words(event: EventView) -> str:
     if event.kind == EventKind.EXTENSION:
         return "办理期限延长"
+    if event.to_status is None:  # every event but an extension records the status it led to
+        raise ValueError(f"{event.kind} event without a status")
     return STATUS_LABELS[CaseStatus(event.to_status)]
 
 
@@ -72,7 +73,7 @@ def _office_deadline_lines(deadline: Deadline, today: date) -> list[str]:
     ]
 
 
-def _appeal_lines(case: CaseView, deadline: Optional[Deadline]) -> list[str]:
+def _appeal_lines(case: CaseView, deadline: Deadline | None) -> list[str]:
     if deadline is None:
         return [citizen_explanation(case.status).next_step]
     due = format_date(deadline.due_date)
@@ -100,7 +101,7 @@ def _extension_line(case: CaseView) -> list[str]:
     return [f"因情况复杂，办理期限已依法延长{case.extension_days}日{reason}。"]
 
 
-def _after_lines(case: CaseView, deadline: Optional[Deadline], today: date) -> list[str]:
+def _after_lines(case: CaseView, deadline: Deadline | None, today: date) -> list[str]:
     status = case.status
     if status is CaseStatus.ANSWERED:
         return _appeal_lines(case, deadline)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Optional
 
 import aiohttp_jinja2
 import jinja2
@@ -22,7 +21,7 @@ from bot.admin.flags import RetrainingFlags
 from bot.audit.log import AuditLog
 from bot.cases.service import CaseService
 from bot.cases.status import STATUS_LABELS
-from bot.console import auth, case_views, supervision, views
+from bot.console import auth, case_views, register, supervision, views
 from bot.console.context import CONSOLE_KEY, JINJA_KEY, Console, console_of
 from bot.console.filters import FILTERS
 from bot.console.signing import signing_key
@@ -34,7 +33,7 @@ __all__ = ["CONSOLE_KEY", "PREFIX", "TEMPLATES_DIR", "setup_console"]
 
 PREFIX = "/console/"
 EVENT_LABELS = {"filed": "登记", "imported": "导入", "status": "状态变更", "extension": "延期",
-                "access": "查看个人信息", "code_reset": "重置查询码"}
+                "access": "查看个人信息", "code_reset": "重置查询码", "hearing": "听证"}
 HERE = Path(__file__).parent
 TEMPLATES_DIR = HERE / "templates"
 
@@ -74,7 +73,7 @@ async def _to_console(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound(PREFIX)
 
 
-def setup_console(app: web.Application, cases: Optional[CaseService] = None) -> Console:
+def setup_console(app: web.Application, cases: CaseService | None = None) -> Console:
     """Add the console's routes, templates and auth middleware to the gateway."""
     factory = app[FACTORY_KEY]
     runtime = app[RUNTIME_KEY]
@@ -98,6 +97,7 @@ def setup_console(app: web.Application, cases: Optional[CaseService] = None) -> 
     auth.add_routes(app)
     views.add_routes(app)
     case_views.add_routes(app)
+    register.add_routes(app)  # /console/petitions/new (来信、来电、来访)
     supervision.add_routes(app)  # /console/supervision (督办; the gateway stores SUPERVISION_KEY)
     app.router.add_get("/console/ws", websocket)
     return console

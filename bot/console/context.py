@@ -1,11 +1,15 @@
-"""Shared helpers of the console's handlers: the context object, the current officer,
-rendering with the common template context, and flash messages."""
+"""Shared helpers of the console's handlers.
+
+The context object, the current officer, rendering with the common template
+context, and flash messages.
+"""
 from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Mapping, Optional, TypeVar
+from typing import Any, TypeVar
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -21,8 +25,18 @@ from bot.settings import Settings
 from bot.web.addresses import client_ip
 from bot.web.keys import CONSOLE_JINJA_KEY, CONSOLE_KEY
 
-__all__ = ["CONSOLE_KEY", "Console", "FLASH", "client_ip", "console_of", "current", "officer_of",
-           "redirect", "render", "run_db"]
+__all__ = [
+    "CONSOLE_KEY",
+    "FLASH",
+    "Console",
+    "client_ip",
+    "console_of",
+    "current",
+    "officer_of",
+    "redirect",
+    "render",
+    "run_db",
+]
 
 JINJA_KEY = CONSOLE_JINJA_KEY  # the console's templates (bot.web.keys)
 T = TypeVar("T")
@@ -46,6 +60,7 @@ FLASH: Mapping[str, str] = {
     "flag_failed": "标记失败：没有找到这条群众消息。",
     "status_changed": "案件状态已更新。",
     "extended": "已延长办理期限。",
+    "hearing_recorded": "听证已登记，听证时间不计入复核期限。",
     "account_changed": "账号已更新。",
     "instructed": "督办意见已发出，承办民警须在案件页确认。",
     "acknowledged": "已确认督办意见。",
@@ -73,8 +88,8 @@ def console_of(request: web.Request) -> Console:
     return console
 
 
-def current(request: web.Request) -> Optional[SessionInfo]:
-    return request.get("auth")  # type: ignore[no-any-return]
+def current(request: web.Request) -> SessionInfo | None:
+    return request.get("auth")
 
 
 def officer_of(request: web.Request) -> OfficerView:
@@ -89,7 +104,7 @@ async def run_db(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await asyncio.to_thread(function, *args, **kwargs)
 
 
-def render(request: web.Request, template: str, context: Dict[str, Any],
+def render(request: web.Request, template: str, context: dict[str, Any],
            status: int = 200) -> web.Response:
     """Render a console template with the common context (officer, CSRF token, flash)."""
     info = current(request)
@@ -101,7 +116,7 @@ def render(request: web.Request, template: str, context: Dict[str, Any],
     return response
 
 
-def redirect(location: str, flash: Optional[str] = None) -> web.HTTPFound:
+def redirect(location: str, flash: str | None = None) -> web.HTTPFound:
     """A 302 to a console page with an optional whitelisted flash key."""
     if flash:
         location += ("&" if "?" in location else "?") + f"msg={flash}"

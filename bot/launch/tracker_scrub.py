@@ -13,7 +13,8 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from collections.abc import Iterable
+from typing import Any
 
 from bot.privacy import mask_text
 
@@ -26,7 +27,7 @@ PERSONAL_SLOTS = frozenset({
 # Values that are markers, not data (the lookup form's "verified").
 HARMLESS_VALUES = frozenset({"verified"})
 
-Event = Dict[str, Any]
+Event = dict[str, Any]
 # The filing confirmation tells the citizen the code once; it is never stored.
 _CODE_IN_REPLY = re.compile(r"(查询码[:：\s]*)[A-Za-z0-9]{6,12}")
 
@@ -36,9 +37,9 @@ def mask_reply(text: str) -> str:
     return mask_text(_CODE_IN_REPLY.sub(lambda m: m.group(1) + HIDDEN, text))
 
 
-def requested_slot(events: Iterable[Event]) -> Optional[str]:
+def requested_slot(events: Iterable[Event]) -> str | None:
     """The form's requested slot after ``events``."""
-    current: Optional[str] = None
+    current: str | None = None
     for event in events:
         if event.get("event") == "slot" and event.get("name") == "requested_slot":
             current = event.get("value")
@@ -48,7 +49,7 @@ def requested_slot(events: Iterable[Event]) -> Optional[str]:
     return current
 
 
-def _scrub_user(event: Event, asked: Optional[str]) -> None:
+def _scrub_user(event: Event, asked: str | None) -> None:
     hide = asked in SECRET_SLOTS or asked in PERSONAL_SLOTS
     text = str(event.get("text") or "")
     event["text"] = HIDDEN if hide and text else mask_text(text)
@@ -60,7 +61,7 @@ def _scrub_user(event: Event, asked: Optional[str]) -> None:
                 entity["value"] = HIDDEN if hide else mask_text(entity["value"])
 
 
-def scrub_event(event: Event, asked: Optional[str]) -> Event:
+def scrub_event(event: Event, asked: str | None) -> Event:
     """A storable copy of one event (``asked``: the requested slot when it happened)."""
     event = copy.deepcopy(event)
     kind = event.get("event")
@@ -69,15 +70,15 @@ def scrub_event(event: Event, asked: Optional[str]) -> Event:
     elif kind == "bot":
         if event.get("text"):
             event["text"] = mask_reply(str(event["text"]))
-    elif kind == "slot" and event.get("name") in SECRET_SLOTS:
-        if event.get("value") not in (None, *HARMLESS_VALUES):
-            event["value"] = HIDDEN
+    elif (kind == "slot" and event.get("name") in SECRET_SLOTS
+          and event.get("value") not in (None, *HARMLESS_VALUES)):
+        event["value"] = HIDDEN
     return event
 
 
-def scrub_events(new: Iterable[Event], asked: Optional[str]) -> List[Event]:
+def scrub_events(new: Iterable[Event], asked: str | None) -> list[Event]:
     """Storable copies of ``new`` events; ``asked`` is the requested slot before them."""
-    result: List[Event] = []
+    result: list[Event] = []
     for event in new:
         result.append(scrub_event(event, asked))
         if event.get("event") == "slot" and event.get("name") == "requested_slot":
@@ -86,12 +87,20 @@ def scrub_events(new: Iterable[Event], asked: Optional[str]) -> List[Event]:
 
 
 def personal_slots_reset(new: Iterable[Event]) -> bool:
-    """Whether ``new`` events clear the petition's personal slots (filed or cancelled)."""
-    return any(event.get("event") == "slot" and event.get("name") in PERSONAL_SLOTS
-               and event.get("value") is None for event in new)
+    """Whether ``new`` events clear the petition's personal slots.
+
+    That happens when the petition is filed, cancelled or stopped: the form resets
+    them together.  One answer refused by a validator (a too short address, a wrong
+    phone) clears only its own slot and is asked again; the other answers are still
+    needed for the filing, so they stay until the form resets them.
+    """
+    cleared = {event.get("name") for event in new
+               if event.get("event") == "slot" and event.get("name") in PERSONAL_SLOTS
+               and event.get("value") is None}
+    return len(cleared) > 1
 
 
-def hide_personal_slot(event: Event) -> Optional[Event]:
+def hide_personal_slot(event: Event) -> Event | None:
     """The event with its personal value hidden, or ``None`` when nothing needs hiding."""
     if event.get("event") != "slot" or event.get("name") not in PERSONAL_SLOTS:
         return None
@@ -100,12 +109,13 @@ def hide_personal_slot(event: Event) -> Optional[Event]:
     return {**event, "value": HIDDEN}
 
 
-def stored_versus_sent(tracker: Dict[str, Any], sent: List[str]) -> Tuple[int, int]:
+def stored_versus_sent(tracker: dict[str, Any], sent: list[str]) -> tuple[int, int]:
     """(lost, duplicated) user messages of one conversation.
 
     The tracker store keeps messages scrubbed (above): phones masked,
     and an answer to a personal question (the 查询码) hidden, so each sent message is
-    compared in its stored form and a hidden one stands for exactly one message."""
+    compared in its stored form and a hidden one stands for exactly one message.
+    """
     stored = Counter(e.get("text") for e in tracker.get("events", []) if e.get("event") == "user")
     hidden = stored.pop(HIDDEN, 0)
     expected = Counter(mask_text(message) for message in sent)

@@ -69,7 +69,9 @@ def test_file_a_petition_then_look_it_up(stack: Stack) -> None:
         ("/file_petition", None),
         ("/describe_matter{\"matter\":\"accident_determination\"}", None),
         ("张三", None),
-        ("13812345678", None),
+        ("13812345678", "住址"),
+        ("北京", "门牌号"),  # too short: asked again, with an example
+        ("北京市朝阳区建国路88号3单元501室", None),
         ("2026年11月1日在人民路口发生追尾事故，至今没有收到事故认定书", None),
         ("请尽快出具事故认定书", None),
         ("已经超过法定的十日期限", None),
@@ -82,6 +84,7 @@ def test_file_a_petition_then_look_it_up(stack: Stack) -> None:
         if expect:
             assert expect in reply, reply
     filed = texts(stack.chat(sender, "/affirm"))
+    assert re.search(r"XF-\d{4}-\d{6}", filed), filed
     number = re.search(r"XF-\d{4}-\d{6}", filed).group(0)
     code = re.search(r"查询码：([A-Z0-9]{8})", filed).group(1)
     stack.chat(sender, "/check_case_status")
@@ -99,6 +102,23 @@ def test_file_a_petition_then_look_it_up(stack: Stack) -> None:
         stack.chat(sender, message)
     again = texts(stack.chat(sender, "/affirm"))
     assert number in again and "不重复" in again
+    # A matter for another body: told where to go once; filed anyway, it is registered as
+    # 不予受理并告知 with that notice (第二十三条).
+    stack.chat(sender, "网约车司机故意绕路多收了我三十块钱")
+    told = stack.chat(sender, "/file_petition")
+    assert "不属于交警部门的职权范围" in texts(told)
+    assert any(b["payload"] == "/file_petition" for m in told for b in m.get("buttons", []))
+    assert "请核对" not in texts(told)
+    start = texts(stack.chat(sender, "/file_petition"))
+    assert "不予受理并告知" in start and "姓名" in start, start
+    for message in ("张三", "13812345678", "北京市朝阳区建国路88号3单元501室",
+                    "网约车司机绕路，多收了三十块钱车费", "退还多收的车费", "司机故意绕路", "跳过",
+                    "跳过"):
+        reply = texts(stack.chat(sender, message))
+    assert "请核对" in reply and "住址：北京市朝阳区建国路88号" in reply, reply
+    rejected = texts(stack.chat(sender, "/affirm"))
+    assert re.search(r"XF-\d{4}-\d{6}", rejected) and "不予受理并告知" in rejected, rejected
+    assert "不属于交警受理，请找：" in rejected
 
 
 def test_wrong_code_gets_the_uniform_answer_and_lockout(stack: Stack) -> None:

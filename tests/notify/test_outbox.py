@@ -225,3 +225,43 @@ async def test_web_chat_rows_waiting_for_a_visit_do_not_starve_others(
         fake_clock.advance(seconds=1)
         await worker.run_once()
     assert len(telegram.sent) == 1 and web.sent == []
+
+
+# ------------------------------------------------- a petition registered as rejected
+NOTICE = "「停车收费」不属于交警受理，请找：市场监督管理部门，联系：12315。"
+
+
+def test_a_case_filed_as_rejected_gets_its_notice_through_the_outbox(
+        case_service: CaseService, store: OutboxStore) -> None:
+    """第二十三条: registered, status 不予受理并告知, the notice of where to go queued with it."""
+    filed = case_service.file_case(
+        matter="parking_fee", petitioner_name="张三丰", petitioner_phone="13812345678",
+        petitioner_address="北京市朝阳区建国路88号", channel="online", description="小区停车收费太高了",
+        requested_outcome="降低收费", reasons="收费不合理", sender_id=TG_CHAT, rejected_notice=NOTICE)
+    case = case_service.get(filed.case_number)
+    assert case is not None and case.status.value == "rejected"
+    assert [(e.kind, e.from_status, e.to_status) for e in case.events] == [
+        ("filed", None, "received"), ("status", "received", "rejected")]
+    assert case.events[-1].note == NOTICE and case.petitioner_address == "北京市朝阳区建国路88号"
+    [row] = rows(store)
+    assert (row.recipient, row.state, row.status) == (TG_CHAT, "pending", "rejected")
+    assert "「不予受理并告知」" in row.text and "接下来：" + NOTICE in row.text
+    for personal in ("张三丰", "13812345678", "建国路"):
+        assert personal not in row.text
+
+
+def test_no_rejected_case_without_its_notice(case_service: CaseService, store: OutboxStore,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The case and its notice are one transaction: if the outbox write fails, no case."""
+    import bot.cases.notices as notices
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("outbox down")
+
+    monkeypatch.setattr(notices, "enqueue", broken)
+    with pytest.raises(RuntimeError):
+        case_service.file_case(
+            matter="parking_fee", petitioner_name="张三丰", petitioner_phone="13812345678",
+            channel="online", description="小区停车收费太高了", requested_outcome="降低收费",
+            reasons="收费不合理", sender_id=TG_CHAT, rejected_notice=NOTICE)
+    assert case_service.list_cases() == [] and rows(store) == []

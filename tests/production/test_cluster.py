@@ -7,12 +7,12 @@ our PostgreSQL database. Also /healthz, /metrics and the shared model server.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, List
 
 import psycopg2
 import pytest
@@ -30,7 +30,8 @@ PETITION = [  # (message, text expected in the reply)
     ("/file_petition", ""),
     ('/describe_matter{"matter":"accident_determination"}', "姓名"),
     ("张三", "手机号"),
-    ("13812345678", "经过"),
+    ("13812345678", "住址"),
+    ("北京市朝阳区建国路88号3单元501室", "经过"),
     ("2026年11月1日在人民路口发生追尾事故，至今没有收到事故认定书", "怎么处理"),
     ("请尽快出具事故认定书", "理由"),
     ("已经超过法定的十日期限", "地点"),
@@ -40,15 +41,15 @@ PETITION = [  # (message, text expected in the reply)
 ]
 
 
-def texts(messages: List[dict]) -> str:
+def texts(messages: list[dict]) -> str:
     return "\n".join(str(m.get("text", "")) for m in messages)
 
 
-def user_texts(tracker: dict) -> List[str]:
+def user_texts(tracker: dict) -> list[str]:
     return [e.get("text") for e in tracker["events"] if e["event"] == "user"]
 
 
-def comparable(events: List[dict]) -> List[tuple]:
+def comparable(events: list[dict]) -> list[tuple]:
     return [(e["event"], e.get("name"), e.get("text"), e.get("timestamp")) for e in events]
 
 
@@ -67,17 +68,18 @@ def test_a_form_started_on_one_instance_continues_on_the_other(cluster: Cluster)
     # Stored as scrubbed: answers to the personal questions are hidden, nothing else changed.
     stored = user_texts(first)
     assert len(stored) == len(PETITION)
-    assert all(text in (message, HIDDEN) for text, (message, _) in zip(stored, PETITION))
-    assert stored[3] == stored[4] == HIDDEN  # the name and the phone
+    assert all(text in (message, HIDDEN) for text, (message, _) in zip(stored, PETITION, strict=True))
+    assert stored[3] == stored[4] == stored[5] == HIDDEN  # the name, the phone, the address
     assert "张三" not in json.dumps(first, ensure_ascii=False)
     assert "13812345678" not in json.dumps(first)
+    assert "建国路88号" not in json.dumps(first, ensure_ascii=False)
     stamps = [e["timestamp"] for e in first["events"]]
     assert stamps == sorted(stamps)
-    with psycopg2.connect(cluster.settings.database_url) as connection:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT case_number, petitioner_name, matter FROM cases "
-                           "WHERE sender_id = %s", (sender,))
-            assert cursor.fetchall() == [(number, "张三", "accident_determination")]
+    with psycopg2.connect(cluster.settings.database_url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT case_number, petitioner_name, petitioner_address, matter FROM cases "
+                       "WHERE sender_id = %s", (sender,))
+        assert cursor.fetchall() == [(number, "张三", "北京市朝阳区建国路88号3单元501室",
+                                      "accident_determination")]
 
 
 def test_concurrent_messages_of_one_conversation_are_serialised_by_the_lock(
@@ -93,7 +95,7 @@ def test_concurrent_messages_of_one_conversation_are_serialised_by_the_lock(
     events = cluster.tracker(0, sender)["events"]
     assert sorted(user_texts({"events": events})) == sorted(messages)
     turns = [e["event"] for e in events if e["event"] in ("user", "action")]
-    for before, after in zip(turns, turns[1:]):
+    for before, after in itertools.pairwise(turns):
         assert not (before == "user" and after == "user"), "a turn was interleaved"
 
 
@@ -116,7 +118,7 @@ def test_healthz_reports_every_dependency(cluster: Cluster) -> None:
                       "rasa": {f"rasa-{i}": "up" for i in range(1, len(cluster.rasa_urls) + 1)}}
 
 
-def scrape(cluster: Cluster) -> Dict[str, float]:
+def scrape(cluster: Cluster) -> dict[str, float]:
     response = requests.get(f"{cluster.gateway_url}/metrics", timeout=10)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")

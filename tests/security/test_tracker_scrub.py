@@ -53,7 +53,21 @@ def test_the_filing_confirmation_does_not_store_the_code() -> None:
 
 def test_personal_slot_values_are_hidden_once_the_form_resets_them() -> None:
     assert not personal_slots_reset([slot("petitioner_phone", "13812345678")])
-    assert personal_slots_reset([slot("petitioner_phone", None)])
+    assert personal_slots_reset([slot("petitioner_phone", None), slot("petitioner_address", None)])
+    # A refused answer (asked again) is not a reset: the filing still needs the others.
+    assert not personal_slots_reset([slot("petitioner_address", None)])
     assert hide_personal_slot(slot("petitioner_name", "张三")) == slot("petitioner_name", HIDDEN)
     assert hide_personal_slot(slot("matter", "accident_review")) is None
     assert hide_personal_slot(slot("petitioner_name", None)) is None
+
+
+def test_the_address_answer_its_slot_and_the_read_back_are_not_stored_in_clear() -> None:
+    address = "北京市朝阳区建国路88号3单元501室"
+    events = [slot("requested_slot", "petitioner_address"), user(address),
+              slot("petitioner_address", address)]
+    stored = scrub_events(events, None)
+    assert stored[1]["text"] == HIDDEN
+    assert hide_personal_slot(slot("petitioner_address", address)) == slot("petitioner_address", HIDDEN)
+    read_back = mask_reply(f"请核对您的信访内容：\n姓名：张三\n联系电话：13812345678\n住址：{address}\n事实：…")
+    assert "建国路" not in read_back and "住址：北京市朝阳区****" in read_back
+    assert "张三" not in read_back and "13812345678" not in read_back

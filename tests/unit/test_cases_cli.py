@@ -115,3 +115,39 @@ def test_module_entry_point_subprocess(tmp_path: Path) -> None:
         [sys.executable, "-m", "bot", "cases", "--help"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0 and "update-status" in result.stdout
+
+
+def test_register_a_visit_with_the_address(capsys: pytest.CaptureFixture[str], sqlite_url: str,
+                                           fake_clock: Any) -> None:
+    """An officer registers a visit (来访) with the 住址 of 第十九条; shown masked unless --officer."""
+    petition = ["register", "--matter", "accident_determination", "--channel", "来访", "--name", "李四",
+                "--phone", "13912345678", "--facts", "事故认定书超过十日没有出具",
+                "--request", "尽快出具认定书", "--reasons", "超过法定期限", "--officer", "王警官"]
+    code, _, err = run(capsys, sqlite_url, *petition, "--address", "北京", clock=fake_clock)
+    assert code == 1 and "住址" in err
+    code, out, _ = run(capsys, sqlite_url, *petition, "--address", "北京市朝阳区建国路88号3单元501室",
+                       clock=fake_clock)
+    assert code == 0 and re.search(r"查询码 query code.*: [A-Z2-9]{8}", out)
+    number = NUMBER.search(out).group(0)  # type: ignore[union-attr]
+    _, out, _ = run(capsys, sqlite_url, "show", number, clock=fake_clock)
+    assert "北京市朝阳区****" in out and "建国路" not in out and "来访" in out
+    _, out, _ = run(capsys, sqlite_url, "show", number, "--officer", "王警官", clock=fake_clock)
+    assert "北京市朝阳区建国路88号3单元501室" in out
+
+
+def test_hearing_on_a_recheck(capsys: pytest.CaptureFixture[str], sqlite_url: str, fake_clock: Any) -> None:
+    run(capsys, sqlite_url, "demo", clock=fake_clock)
+    _, out, _ = run(capsys, sqlite_url, "list", "--status", "recheck", clock=fake_clock)
+    number = NUMBER.search(out).group(0)  # type: ignore[union-attr]
+    today = "2026-03-02"
+    code, out, _ = run(capsys, sqlite_url, "hearing", number, "--start", today, "--officer", "王警官",
+                       clock=fake_clock)
+    assert code == 0 and "听证进行中" in out and "OVERDUE" not in out
+    code, out, _ = run(capsys, sqlite_url, "hearing", number, "--start", today, "--days", "1",
+                       "--officer", "王警官", clock=fake_clock)
+    assert code == 0 and "听证时间不计入" in out
+    _, out, _ = run(capsys, sqlite_url, "show", number, clock=fake_clock)
+    assert "听证 hearing: 2026-03-02 起，1日" in out
+    code, _, err = run(capsys, sqlite_url, "hearing", "XF-2026-000001", "--start", today,
+                       "--officer", "王警官", clock=fake_clock)
+    assert code == 1 and "复核" in err and "Traceback" not in err

@@ -34,7 +34,7 @@ def file(service: CaseService, **changes: Any) -> Any:
 
 
 def count(service: CaseService, model: Any, *where: Any) -> int:
-    with service._factory() as session:  # noqa: SLF001 - test inspects storage
+    with service._factory() as session:
         return session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
 
 
@@ -53,7 +53,7 @@ def test_file_case(case_service: CaseService) -> None:
 
 def test_query_code_is_not_stored_in_clear(case_service: CaseService) -> None:
     filed = file(case_service)
-    with case_service._factory() as session:  # noqa: SLF001
+    with case_service._factory() as session:
         from bot.cases.models import Case
 
         stored = session.execute(select(Case.query_code_hash)).scalar_one()
@@ -243,7 +243,7 @@ def test_any_bad_input_is_a_uniform_failure(case_service: CaseService, bad: Any)
     for number, code in ((bad, filed.query_code), (filed.case_number, bad), (bad, bad)):
         result = case_service.verify("web:x", number, code)
         assert (result.ok, result.case, result.locked) == (False, None, False)
-        with case_service._factory() as session:  # noqa: SLF001
+        with case_service._factory() as session:
             session.execute(VerificationAttempt.__table__.delete())
             session.commit()
     assert case_service.get(filed.case_number) is not None
@@ -258,7 +258,7 @@ def test_wrong_code_and_unknown_case_look_the_same(case_service: CaseService) ->
 
 def test_five_failures_lock_for_an_hour(case_service: CaseService, fake_clock: Any) -> None:
     filed = file(case_service)
-    for attempt in range(4):
+    for _ in range(4):
         assert not case_service.verify("tg:9", filed.case_number, "ABCD2345").locked
         fake_clock.advance(minutes=10)
     fifth = case_service.verify("tg:9", filed.case_number, "ABCD2345")
@@ -399,3 +399,57 @@ def test_concurrent_filing_allocates_unique_numbers(case_service: CaseService) -
         thread.join()
     assert errors == []
     assert sorted(results) == [f"XF-2026-{n:06d}" for n in range(1, 25)]
+
+
+# ------------------------------------------------------------ 复核 hearings
+def recheck_case(service: CaseService, clock: Any) -> str:
+    """A case whose 复核 request arrived on 2026-03-08 (answer due 2026-04-07)."""
+    number = file(service).case_number
+    for status in (S.ACCEPTED, S.IN_PROGRESS, S.ANSWERED, S.REVIEW, S.ANSWERED, S.RECHECK):
+        clock.advance(days=1)
+        service.transition(number, status, "王警官")
+    return number
+
+
+def test_a_hearing_under_way_stops_the_recheck_clock(case_service: CaseService, fake_clock: Any) -> None:
+    """第三十六条第二款: 听证所需时间不计算在前款规定的期限内."""
+    from bot.cases.deadlines import next_deadline
+
+    number = recheck_case(case_service, fake_clock)
+    assert case_service.get(number).recheck_due == date(2026, 4, 7)  # type: ignore[union-attr]
+    fake_clock.advance(days=10)
+    case = case_service.record_hearing(number, date(2026, 3, 18), None, "王警官")
+    assert case.hearing_under_way and case.events[-1].kind == "hearing"
+    fake_clock.advance(days=40)  # 2026-04-27: past the 30 days, but the hearing goes on
+    deadline = next_deadline(case_service.get(number), case_service.today())  # type: ignore[arg-type]
+    assert deadline is not None and not deadline.overdue and "听证" in deadline.label
+    assert case_service.list_cases(overdue_only=True) == []
+    # Over after 12 days (18..29 March): the 复核 period ends 12 days later.
+    done = case_service.record_hearing(number, date(2026, 3, 18), 12, "王警官")
+    assert (done.hearing_days, done.recheck_due) == (12, date(2026, 4, 19))
+    assert next_deadline(done, case_service.today()).overdue  # type: ignore[union-attr]
+    assert [c.case_number for c in case_service.list_cases(overdue_only=True)] == [number]
+    with pytest.raises(CaseValidationError):  # recorded as finished: no second hearing
+        case_service.record_hearing(number, date(2026, 3, 18), 3, "王警官")
+
+
+@pytest.mark.parametrize("started,days", [
+    (date(2026, 3, 7), None),    # before the 复核 request
+    (date(2026, 4, 8), None),    # after the period had run out
+    (date(2026, 3, 20), None),   # in the future (today is 2026-03-10)
+    (date(2026, 3, 9), 5),       # ends in the future
+    (date(2026, 3, 9), 0),       # no such duration
+])
+def test_invalid_hearings_are_refused(case_service: CaseService, fake_clock: Any,
+                                      started: date, days: Any) -> None:
+    number = recheck_case(case_service, fake_clock)
+    fake_clock.advance(days=2)
+    with pytest.raises(CaseValidationError):
+        case_service.record_hearing(number, started, days, "王警官")
+    assert case_service.get(number).hearing_started_at is None  # type: ignore[union-attr]
+
+
+def test_only_a_recheck_has_a_hearing(case_service: CaseService) -> None:
+    number = file(case_service).case_number
+    with pytest.raises(CaseValidationError):
+        case_service.record_hearing(number, date(2026, 3, 2), None, "王警官")

@@ -130,6 +130,16 @@ def test_house_numbers_are_masked(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize("text,expected", [
+    ("住址：北京市朝阳区建国路88号3单元501室\n事实：…", "住址：北京市朝阳区****\n事实：…"),
+    ("家住某某县某某镇某某村3组，想反映", "家住某某县某某镇****，想反映"),
+    ("信访要写明姓名、住址和请求", "信访要写明姓名、住址和请求"),
+    ("请问您的住址？请写到门牌号", "请问您的住址？请写到门牌号"),
+])
+def test_cued_addresses_are_masked(text: str, expected: str) -> None:
+    assert mask_text(text) == expected and mask_text(expected) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
     ("journaled message channel=webchat sender=web-abcdEFGH1234 reason=busy",
      "journaled message channel=webchat sender=web-****1234 reason=busy"),
     ("could not tell chat 123456789 about the error", "could not tell chat ****6789 about the error"),
