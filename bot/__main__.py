@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 TOOLS: dict[str, tuple[str, str]] = {
     "cases": ("bot.cases.cli", "信访件管理 / petition cases: list, show, update-status, extend, import, demo"),
@@ -17,6 +17,7 @@ TOOLS: dict[str, tuple[str, str]] = {
     "privacy": ("bot.retention", "个人信息保留期限 / purge conversations older than RETENTION_DAYS"),
     "wechat": ("bot.channels.wechat.cli", "微信公众号 / WeChat: menu (create the custom menu)"),
     "notify": ("bot.notify.cli", "信访人通知 / status notifications: list, retry"),
+    "followup": ("bot.followup.cli", "回访 / follow-up of answered cases: plan, list"),
     "dashboard": ("bot.dashboard.cli", "领导看板 / dashboard: demo (a month of demo data), show"),
     "report": ("bot.dashboard.report", "周报 / weekly report: --week 2026-W49 --out report.pdf|.html"),
 }
@@ -26,7 +27,7 @@ USAGE = "用法 / usage: python -m bot <tool> [args...]\n" + "\n".join(
 )
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the named tool with the remaining arguments; exit code 2 for unknown tools."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("-h", "--help"):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -12,7 +12,7 @@ class Button:
     title: str
     payload: str
 
-    def to_rasa(self) -> Dict[str, str]:
+    def to_rasa(self) -> dict[str, str]:
         return {"title": self.title, "payload": self.payload}
 
 
@@ -27,17 +27,20 @@ class Reply:
     """One bot message: text plus optional buttons; or an internal ``signal`` (no text)."""
 
     text: str
-    buttons: List[Button] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
     signal: str = ""
+    #: sent by the system on its own (a case notification, the 回访 question): shown as the
+    #: assistant's message, not as an officer's, where a channel tells the two apart
+    notice: bool = False
 
     @staticmethod
-    def signal_payload(signal: str) -> Dict[str, Any]:
+    def signal_payload(signal: str) -> dict[str, Any]:
         """Keyword arguments for ``dispatcher.utter_message`` carrying ``signal``."""
         return {"json_message": {"signal": signal}}
 
-    def to_rasa(self) -> Dict[str, Any]:
+    def to_rasa(self) -> dict[str, Any]:
         """Keyword arguments for ``dispatcher.utter_message``."""
-        message: Dict[str, Any] = {"text": self.text}
+        message: dict[str, Any] = {"text": self.text}
         if self.buttons:
             message["buttons"] = [button.to_rasa() for button in self.buttons]
         return message

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Optional, Tuple
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -17,16 +17,16 @@ def _sqlite_url(name: str) -> str:
     return f"sqlite:///{VAR_DIR / name}"
 
 
-def _flag(value: Optional[str]) -> bool:
+def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _hours(value: str) -> Tuple[int, int]:
+def _hours(value: str) -> tuple[int, int]:
     start, end = value.split("-", 1)
     return int(start), int(end)
 
 
-def _networks(name: str, value: Optional[str]) -> Tuple[str, ...]:
+def _networks(name: str, value: str | None) -> tuple[str, ...]:
     """Comma-separated IPs/CIDRs, normalised (``10.0.0.7`` → ``10.0.0.7/32``)."""
     result = []
     for item in (value or "").split(","):
@@ -38,9 +38,12 @@ def _networks(name: str, value: Optional[str]) -> Tuple[str, ...]:
     return tuple(result)
 
 
-def _secure_cookies(explicit: Optional[str], gateway_host: str, proxies: Tuple[str, ...]) -> bool:
-    """SECURE_COOKIES if set; else on unless the gateway is reached on loopback only
-    (a configured trusted proxy means a TLS front, so on as well)."""
+def _secure_cookies(explicit: str | None, gateway_host: str, proxies: tuple[str, ...]) -> bool:
+    """SECURE_COOKIES if set.
+
+    Else on unless the gateway is reached on loopback only (a configured trusted proxy
+    means a TLS front, so on as well).
+    """
     if (explicit or "").strip():
         return _flag(explicit)
     return gateway_host not in LOOPBACK_HOSTS or bool(proxies)
@@ -54,7 +57,7 @@ class Settings:
     tracker_store_url: str = _sqlite_url("tracker.db")
     lock_store_url: str = ""
     rasa_url: str = "http://127.0.0.1:5005"
-    rasa_urls: Tuple[str, ...] = ()
+    rasa_urls: tuple[str, ...] = ()
     rasa_instances: int = 1
     bind_host: str = "127.0.0.1"  # where Rasa servers and the model server listen
     rasa_auth_token: str = ""
@@ -80,32 +83,34 @@ class Settings:
     wechat_api_base_url: str = "https://api.weixin.qq.com"
     session_secret: str = ""  # signs the console's session cookie (bot/console/auth.py)
     secure_cookies: bool = False  # from the environment: on unless the gateway is loopback-only
-    trusted_proxies: Tuple[str, ...] = ()  # CIDRs whose X-Forwarded-For is believed
-    console_allow: Tuple[str, ...] = ()  # CIDRs that may reach /console (empty: everyone)
-    office_hours: Tuple[int, int] = (9, 17)
+    trusted_proxies: tuple[str, ...] = ()  # CIDRs whose X-Forwarded-For is believed
+    console_allow: tuple[str, ...] = ()  # CIDRs that may reach /console (empty: everyone)
+    office_hours: tuple[int, int] = (9, 17)
     office_weekdays_only: bool = True
     log_json: bool = False
     redis_url: str = ""
     chat_rate_per_minute: int = 30  # messages per minute per address on /api/chat (0: off)
     chat_burst: int = 10
     retention_days: int = 180  # conversations and journalled messages older than this are purged
+    followup_delay_hours: float = 72.0  # 回访: ask about satisfaction this long after a case is answered
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def local_only(self) -> bool:
         """Local mode: not declared production and nothing listens beyond loopback.
 
-        Only then may the launcher generate the internal service tokens itself."""
+        Only then may the launcher generate the internal service tokens itself.
+        """
         return (self.deployment != "production" and self.bind_host in LOOPBACK_HOSTS
                 and self.gateway_host in LOOPBACK_HOSTS)
 
     @property
-    def rasa_backends(self) -> Tuple[str, ...]:
+    def rasa_backends(self) -> tuple[str, ...]:
         """All Rasa servers the gateway may talk to (several in production)."""
         return self.rasa_urls or (self.rasa_url,)
 
 
-def settings_from_env(env: Optional[Mapping[str, str]] = None) -> Settings:
+def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
     """Build settings from ``env`` (defaults to ``os.environ``)."""
     env = os.environ if env is None else env
     get = env.get
@@ -151,6 +156,7 @@ def settings_from_env(env: Optional[Mapping[str, str]] = None) -> Settings:
         log_json=_flag(get("LOG_JSON")),
         redis_url=get("REDIS_URL", ""),
         retention_days=max(1, int(get("RETENTION_DAYS") or "180")),
+        followup_delay_hours=max(0.0, float(get("FOLLOWUP_DELAY_HOURS") or "72")),
         chat_rate_per_minute=max(0, int(get("CHAT_RATE_PER_MINUTE") or "30")),
         chat_burst=max(1, int(get("CHAT_BURST") or "10")),
     )

@@ -1,7 +1,8 @@
 """Petition cases in the console: list, view (access recorded), status change, extension."""
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from datetime import date
+from typing import Any
 
 from aiohttp import web
 
@@ -12,11 +13,16 @@ from bot.cases.supervision import DUE_SOON_DAYS
 from bot.cases.views import CaseView
 from bot.console.context import client_ip, console_of, officer_of, redirect, render, run_db
 from bot.console.supervision import case_supervision, supervision_today
+from bot.followup.service import RATING_LABELS, FollowupService
+from bot.followup.service import STATE_LABELS as FOLLOWUP_LABELS
 from bot.notify.outbox import STATE_LABELS, OutboxStore
 
 __all__ = ["add_routes"]
 
 PAGE_SIZE = 50
+#: Roles that handle cases (record a hearing); supervisors instruct, they do not handle.
+HANDLING_ROLES = ("officer", "admin")
+_FLASH = {"case_status": "status_changed", "case_extend": "extended", "case_hearing": "hearing_recorded"}
 
 
 def _number(request: web.Request) -> str:
@@ -45,16 +51,20 @@ async def cases_page(request: web.Request) -> web.Response:
 
 
 async def _case_context(request: web.Request, case: CaseView,
-                        error: Optional[str] = None) -> Dict[str, Any]:
+                        error: str | None = None) -> dict[str, Any]:
     console = console_of(request)
     targets = sorted(allowed_targets(case.status, reviewed=case.reviewed), key=list(CaseStatus).index)
     deliveries = await run_db(OutboxStore(console.factory).for_case, case.case_number)
+    followups = await run_db(FollowupService(console.factory).for_case, case.case_number)
     return {**await case_supervision(request, case.case_number),
             "case": case, "deadline": next_deadline(case, console.cases.today()),
             "deliveries": deliveries, "delivery_labels": STATE_LABELS,
+            "followups": followups, "followup_labels": FOLLOWUP_LABELS, "rating_labels": RATING_LABELS,
             "targets": [(t.value, STATUS_LABELS[t]) for t in targets], "error": error,
             "can_extend": case.status in (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS)
-            and not case.extension_days}
+            and not case.extension_days,
+            "can_hearing": case.status is CaseStatus.RECHECK and case.hearing_days is None
+            and officer_of(request).role in HANDLING_ROLES}
 
 
 async def case_page(request: web.Request) -> web.Response:
@@ -71,7 +81,7 @@ async def case_page(request: web.Request) -> web.Response:
 
 
 async def _after_change(request: web.Request, action: str, change: Any,
-                        detail: Dict[str, Any]) -> web.StreamResponse:
+                        detail: dict[str, Any]) -> web.StreamResponse:
     console = console_of(request)
     me = officer_of(request)
     number = _number(request)
@@ -86,8 +96,7 @@ async def _after_change(request: web.Request, action: str, change: Any,
         return render(request, "case.html", await _case_context(request, current, str(error)), 400)
     await run_db(console.audit.record, me.username, action, "case", case.case_number, detail,
                  client_ip(request))
-    raise redirect(f"/console/cases/{case.case_number}",
-                   "status_changed" if action == "case_status" else "extended")
+    raise redirect(f"/console/cases/{case.case_number}", _FLASH.get(action, "extended"))
 
 
 async def change_status(request: web.Request) -> web.StreamResponse:
@@ -116,8 +125,33 @@ async def extend(request: web.Request) -> web.StreamResponse:
                                {"days": days})
 
 
+async def hearing(request: web.Request) -> web.StreamResponse:
+    """Record a 复核 hearing (听证): first day, and its days once over (第三十六条第二款)."""
+    console = console_of(request)
+    me = officer_of(request)
+    if me.role not in HANDLING_ROLES:
+        return render(request, "error.html", {"message": "只有承办民警或管理员可以登记听证。"}, 403)
+    form = await request.post()
+    number = _number(request)
+    try:
+        started = date.fromisoformat(str(form.get("started", "")).strip())
+        days_text = str(form.get("days", "")).strip()
+        days = int(days_text) if days_text else None
+    except ValueError:
+        started, days = None, None
+
+    def change() -> CaseView:
+        if started is None:
+            raise ValueError("请填写听证开始日期（年-月-日），天数填整数；听证还没结束的，天数留空。")
+        return console.cases.record_hearing(number, started, days, me.username)
+
+    return await _after_change(request, "case_hearing", change,
+                               {"started": started.isoformat() if started else None, "days": days})
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/console/cases", cases_page)
     app.router.add_get("/console/cases/{number}", case_page)
     app.router.add_post("/console/cases/{number}/status", change_status)
     app.router.add_post("/console/cases/{number}/extend", extend)
+    app.router.add_post("/console/cases/{number}/hearing", hearing)

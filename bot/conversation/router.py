@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol, Tuple
+from enum import StrEnum
+from typing import Any, Protocol
 
 from bot.common.text import MAX_MESSAGE_CHARS, clean_message
+from bot.common.texts import GATEWAY_TEXTS_PATH, load_texts
 from bot.conversation.commands import command_name
 from bot.conversation.rasa_client import RasaClient, RasaUnavailable
 from bot.privacy import mask_text
@@ -14,16 +16,14 @@ from bot.replies import FALLBACK_SIGNAL, Reply
 
 logger = logging.getLogger(__name__)
 
-BUSY_REPLY = "系统繁忙，请稍后再试。您的消息已记录，请过一两分钟再发送一次。"
-EMPTY_REPLY = "您好，消息是空的。请直接输入您想咨询的问题，例如“事故认定书多久能出”。"
-NO_ANSWER_REPLY = "系统繁忙，这条消息暂时没能处理好。您的消息已记录，请稍后再发送一次，或者说“转人工”找民警。"
-TOO_LONG_REPLY = (
-    f"您的消息超过了{MAX_MESSAGE_CHARS}字，系统无法一次处理。"
-    "请分几段发送，或先用一两句话说明您想办的事。"
-)
+_TEXTS = load_texts(GATEWAY_TEXTS_PATH, ("busy_reply", "empty_reply", "no_answer_reply", "too_long_reply"))
+BUSY_REPLY = _TEXTS["busy_reply"]
+EMPTY_REPLY = _TEXTS["empty_reply"]
+NO_ANSWER_REPLY = _TEXTS["no_answer_reply"]
+TOO_LONG_REPLY = _TEXTS["too_long_reply"].format(max_chars=MAX_MESSAGE_CHARS)
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """What became of one citizen message (the ``outcome`` label of the metrics)."""
 
     ANSWERED = "answered"        # Rasa answered
@@ -32,15 +32,16 @@ class Outcome(str, Enum):
     EMPTY_INPUT = "empty_input"  # nothing left after cleaning
     TOO_LONG = "too_long"        # over MAX_MESSAGE_CHARS
     TO_OFFICER = "to_officer"    # an interceptor (a handoff) took the message
+    FOLLOWUP = "followup"        # an answer to the 回访 question (bot.followup)
 
 
 @dataclass(frozen=True)
 class Handled:
     """The replies to one message, what became of it and the bot's signals."""
 
-    replies: List[Reply]
+    replies: list[Reply]
     outcome: Outcome
-    signals: Tuple[str, ...] = field(default=())
+    signals: tuple[str, ...] = field(default=())
 
     @property
     def fallback(self) -> bool:
@@ -53,12 +54,12 @@ class Interceptor(Protocol):
 
     async def __call__(
         self, channel: str, sender_id: str, text: str
-    ) -> Optional[List[Reply]]: ...
+    ) -> list[Reply] | None: ...
 
 
 Journal = Callable[[str, str, str, str], Awaitable[None]]
 # Called after Rasa answered a message, with its signals (e.g. a handoff the bot just opened).
-Observer = Callable[[str, str, str, List[Reply]], Awaitable[None]]
+Observer = Callable[[str, str, str, list[Reply]], Awaitable[None]]
 
 
 async def _log_only_journal(channel: str, sender_id: str, text: str, reason: str) -> None:
@@ -69,7 +70,7 @@ async def _log_only_journal(channel: str, sender_id: str, text: str, reason: str
 
 
 # A fixed command (bot.conversation.commands) answered by the gateway: (channel, sender) → replies.
-Command = Callable[[str, str], Awaitable[List[Reply]]]
+Command = Callable[[str, str], Awaitable[list[Reply]]]
 
 
 class ConversationRouter:
@@ -79,32 +80,34 @@ class ConversationRouter:
         self,
         rasa: RasaClient,
         journal: Journal = _log_only_journal,
-        interceptors: Optional[List[Interceptor]] = None,
+        interceptors: list[Interceptor] | None = None,
     ) -> None:
         self.rasa = rasa
         self._journal = journal
-        self._interceptors: List[Interceptor] = list(interceptors or [])
-        self._observers: List[Observer] = []
-        self._commands: Dict[str, Command] = {}
-        self.channels: Dict[str, str] = {}
+        self._interceptors: list[tuple[Interceptor, Outcome]] = [
+            (interceptor, Outcome.TO_OFFICER) for interceptor in interceptors or []]
+        self._observers: list[Observer] = []
+        self._commands: dict[str, Command] = {}
+        self.channels: dict[str, str] = {}
 
     def add_command(self, name: str, command: Command) -> None:
         """Answer the fixed phrases of ``name`` (data/channels/commands.yml) with ``command``."""
         self._commands[name] = command
 
-    def add_interceptor(self, interceptor: Interceptor) -> None:
-        self._interceptors.append(interceptor)
+    def add_interceptor(self, interceptor: Interceptor, outcome: Outcome = Outcome.TO_OFFICER) -> None:
+        """Offer every message to ``interceptor`` (in the order added) before Rasa."""
+        self._interceptors.append((interceptor, outcome))
 
     def add_observer(self, observer: Observer) -> None:
         self._observers.append(observer)
 
     async def _notify_observers(
-        self, channel: str, sender_id: str, text: str, replies: List[Reply]
+        self, channel: str, sender_id: str, text: str, replies: list[Reply]
     ) -> None:
         for observer in self._observers:
             try:
                 await observer(channel, sender_id, text, replies)
-            except Exception:  # noqa: BLE001 - an observer must never cost the citizen a reply
+            except Exception:
                 logger.exception("router observer failed for sender %s", sender_id)
 
     async def handle(
@@ -112,8 +115,8 @@ class ConversationRouter:
         channel: str,
         sender_id: str,
         text: str,
-        metadata: Optional[Dict[str, Any]] = None,
-    ) -> List[Reply]:
+        metadata: dict[str, Any] | None = None,
+    ) -> list[Reply]:
         """Answer one citizen message; never raises for bad input or Rasa outages."""
         return (await self.handle_message(channel, sender_id, text, metadata)).replies
 
@@ -122,7 +125,7 @@ class ConversationRouter:
         channel: str,
         sender_id: str,
         text: str,
-        metadata: Optional[Dict[str, Any]] = None,
+        metadata: dict[str, Any] | None = None,
     ) -> Handled:
         """:meth:`handle` with the outcome and the signals (what metrics record)."""
         text = clean_message(text)
@@ -134,10 +137,10 @@ class ConversationRouter:
         command = self._commands.get(command_name(text) or "")
         if command is not None:
             return Handled(await command(channel, sender_id), Outcome.ANSWERED)
-        for interceptor in self._interceptors:
+        for interceptor, outcome in self._interceptors:
             claimed = await interceptor(channel, sender_id, text)
             if claimed is not None:
-                return Handled(claimed, Outcome.TO_OFFICER)
+                return Handled(claimed, outcome)
         try:
             replies = await self.rasa.send(sender_id, text, {"channel": channel, **(metadata or {})})
         except RasaUnavailable as error:

@@ -12,11 +12,13 @@ from __future__ import annotations
 import io
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any
 
 from bot.dashboard.queries import Figures, daily_series
+from bot.followup.service import RATING_LABELS
 
 __all__ = ["CJK_FONTS", "Chart", "FontMissing", "all_charts", "cjk_font", "draw"]
 
@@ -25,6 +27,7 @@ CJK_FONTS = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "No
 CHANNEL_NAMES = {"webchat": "网页", "telegram": "Telegram", "wechat": "微信", "other": "其他"}
 CASE_CHANNEL_NAMES = {"online": "网上信访", "letter": "来信", "phone": "来电", "visit": "来访"}
 FUNNEL_NAMES = {"received": "登记", "accepted": "受理", "answered": "答复", "closed": "办结"}
+FOLLOWUP_NAMES = RATING_LABELS  # 回访 ratings in their order: 满意, 基本满意, 不满意
 ACCEPTED_COLOR, NOT_ACCEPTED_COLOR, UNKNOWN_COLOR = "#2b6cb0", "#dd6b20", "#a0aec0"
 #: matplotlib's rcParams are global: one chart at a time (pages draw in worker threads).
 _LOCK = threading.Lock()
@@ -44,7 +47,7 @@ def cjk_font() -> str:
     for name in CJK_FONTS:
         if name in installed:
             return name
-    font_manager.fontManager.__init__()  # type: ignore[misc] # a font installed since the cache was built
+    font_manager.fontManager.__init__()  # a font installed since the cache was built
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
     for name in CJK_FONTS:
         if name in installed:
@@ -58,12 +61,12 @@ def cjk_font() -> str:
 class Chart:
     key: str
     title: str
-    draw: Callable[[Any, Figures, Dict[str, str]], None]
+    draw: Callable[[Any, Figures, dict[str, str]], None]
     width: float = 8.0
     height: float = 3.6
 
 
-def _style() -> Dict[str, Any]:
+def _style() -> dict[str, Any]:
     return {"font.family": [cjk_font()], "axes.unicode_minus": False, "svg.fonttype": "path",
             "svg.hashsalt": "dashboard", "font.size": 9, "axes.spines.top": False,
             "axes.spines.right": False}
@@ -75,7 +78,7 @@ def _new_figure(chart: Chart) -> Any:
     return Figure(figsize=(chart.width, chart.height), dpi=100, layout="constrained")
 
 
-def draw(chart: Chart, figures: Figures, matter_names: Optional[Dict[str, str]] = None) -> Any:
+def draw(chart: Chart, figures: Figures, matter_names: dict[str, str] | None = None) -> Any:
     """A matplotlib ``Figure`` with the chart (for SVG or a PDF page)."""
     import matplotlib
 
@@ -86,7 +89,7 @@ def draw(chart: Chart, figures: Figures, matter_names: Optional[Dict[str, str]] 
     return figure
 
 
-def svg(chart: Chart, figures: Figures, matter_names: Optional[Dict[str, str]] = None) -> str:
+def svg(chart: Chart, figures: Figures, matter_names: dict[str, str] | None = None) -> str:
     import matplotlib
 
     figure = draw(chart, figures, matter_names)
@@ -109,15 +112,15 @@ def _int(axis: Any) -> None:
     axis.set_major_locator(MaxNLocator(integer=True))
 
 
-def _short_dates(dates: List[Any]) -> List[str]:
+def _short_dates(dates: list[Any]) -> list[str]:
     return [f"{d.month}/{d.day}" for d in dates]
 
 
-def _every(labels: List[str], most: int = 16) -> int:
+def _every(labels: list[str], most: int = 16) -> int:
     return max(1, -(-len(labels) // most))
 
 
-def _conversations(figure: Any, f: Figures, names: Dict[str, str]) -> None:
+def _conversations(figure: Any, f: Figures, names: dict[str, str]) -> None:
     axes = figure.add_subplot()
     dates = list(f.period.dates())
     series = daily_series(f.conversations, dates)
@@ -137,7 +140,7 @@ def _conversations(figure: Any, f: Figures, names: Dict[str, str]) -> None:
     axes.legend(loc="upper left", frameon=False, ncol=4)
 
 
-def _matters(figure: Any, f: Figures, names: Dict[str, str]) -> None:
+def _matters(figure: Any, f: Figures, names: dict[str, str]) -> None:
     axes = figure.add_subplot()
     matters = list(reversed(f.conversations.matters))
     if not matters:
@@ -155,7 +158,7 @@ def _matters(figure: Any, f: Figures, names: Dict[str, str]) -> None:
     _int(axes.xaxis)
 
 
-def _diversion(figure: Any, f: Figures, names: Dict[str, str]) -> None:
+def _diversion(figure: Any, f: Figures, names: dict[str, str]) -> None:
     axes = figure.add_subplot()
     days = list(f.diversion.per_day)
     if not f.diversion.diverted:
@@ -175,7 +178,7 @@ def _diversion(figure: Any, f: Figures, names: Dict[str, str]) -> None:
     axes.legend(loc="upper left", frameon=False)
 
 
-def _handoffs(figure: Any, f: Figures, names: Dict[str, str]) -> None:
+def _handoffs(figure: Any, f: Figures, names: dict[str, str]) -> None:
     left, middle, right = figure.subplots(1, 3)
     h = f.handoffs
     if h.per_officer:
@@ -201,9 +204,9 @@ def _handoffs(figure: Any, f: Figures, names: Dict[str, str]) -> None:
         _empty(right, "无预警")
 
 
-def _cases_week(figure: Any, f: Figures, names: Dict[str, str]) -> None:
+def _cases_week(figure: Any, f: Figures, names: dict[str, str]) -> None:
     axes = figure.add_subplot()
-    per: Dict[str, Dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    per: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (week, _, channel), count in f.cases.per_week.items():
         per[week][channel] += count
     if not per:
@@ -221,8 +224,19 @@ def _cases_week(figure: Any, f: Figures, names: Dict[str, str]) -> None:
     axes.legend(loc="upper left", frameon=False, ncol=4)
 
 
-def _cases_flow(figure: Any, f: Figures, names: Dict[str, str]) -> None:
-    left, right = figure.subplots(1, 2)
+def _followups(axes: Any, f: Figures) -> None:
+    answers = f.cases.followup
+    if not answers:
+        return _empty(axes, "暂无回访评价")
+    axes.bar(list(FOLLOWUP_NAMES.values()), [answers.get(r, 0) for r in FOLLOWUP_NAMES],
+             color=[PALETTE[1], PALETTE[0], "#c53030"])
+    axes.set_title(f"回访评价（已发出{f.cases.followup_asked}件）", fontsize=9)
+    _int(axes.yaxis)
+
+
+def _cases_flow(figure: Any, f: Figures, names: dict[str, str]) -> None:
+    left, right, last = figure.subplots(1, 3)
+    _followups(last, f)
     if f.cases.filed:
         steps = list(f.cases.funnel)
         left.bar([FUNNEL_NAMES[s] for s in steps], [f.cases.funnel[s] for s in steps], color=PALETTE[0])
@@ -243,17 +257,17 @@ def _cases_flow(figure: Any, f: Figures, names: Dict[str, str]) -> None:
         _empty(right, "没有在办期限")
 
 
-CHARTS: List[Chart] = [
+CHARTS: list[Chart] = [
     Chart("conversations", "每日对话数（按渠道）", _conversations),
     Chart("matters", "咨询事项前15（受理 / 不受理）", _matters, height=4.4),
     Chart("diversion", "分流趋势：告知非交警受理，及其后仍信访或转人工", _diversion),
     Chart("handoffs", "人工接管", _handoffs, height=3.2),
     Chart("cases_week", "每周信访件（按渠道）", _cases_week),
-    Chart("cases_flow", "信访件办理与期限", _cases_flow, height=3.2),
+    Chart("cases_flow", "信访件办理、期限与回访", _cases_flow, height=3.2),
 ]
 CHART_KEYS = {chart.key: chart for chart in CHARTS}
 
 
-def all_charts(figures: Figures, matter_names: Optional[Dict[str, str]] = None) -> Dict[str, str]:
-    """chart key → SVG text."""
+def all_charts(figures: Figures, matter_names: dict[str, str] | None = None) -> dict[str, str]:
+    """Chart key → SVG text."""
     return {chart.key: svg(chart, figures, matter_names) for chart in CHARTS}

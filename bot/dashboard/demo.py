@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Dict, List, Optional, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
@@ -30,8 +31,11 @@ from bot.cases.models import Case
 from bot.cases.numbers import format_case_number
 from bot.cases.status import CaseStatus
 from bot.common.clock import local_midnight
+from bot.followup.models import Followup, FollowupState, Rating
 from bot.handoff.models import Handoff, Status
 from bot.knowledge import default_knowledge
+from bot.notify.addressing import chat_channel_of
+from bot.notify.models import OutboxRow, State
 
 __all__ = ["EventWriter", "add_case", "add_handoff", "add_officer", "ensure_events_table",
            "seed_month"]
@@ -45,7 +49,7 @@ def ensure_events_table(engine: Engine) -> None:
 
 
 def _epoch(moment: datetime) -> float:
-    return moment.replace(tzinfo=timezone.utc).timestamp()
+    return moment.replace(tzinfo=UTC).timestamp()
 
 
 @dataclass
@@ -53,10 +57,10 @@ class EventWriter:
     """Collects tracker rows; :meth:`flush` inserts them in order (ids ascending)."""
 
     engine: Engine
-    rows: List[Dict[str, Any]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
 
-    def _add(self, sender: str, type_name: str, at: datetime, data: Dict[str, Any],
-             intent: Optional[str] = None, action: Optional[str] = None) -> None:
+    def _add(self, sender: str, type_name: str, at: datetime, data: dict[str, Any],
+             intent: str | None = None, action: str | None = None) -> None:
         stamp = _epoch(at)
         self.rows.append({"sender_id": sender, "type_name": type_name, "timestamp": stamp,
                           "intent_name": intent, "action_name": action,
@@ -75,7 +79,7 @@ class EventWriter:
     def slot(self, sender: str, at: datetime, name: str, value: Any) -> None:
         self._add(sender, "slot", at, {"event": "slot", "name": name, "value": value}, action=name)
 
-    def explain(self, sender: str, at: datetime, matter: Optional[str], accepted: Optional[bool]) -> None:
+    def explain(self, sender: str, at: datetime, matter: str | None, accepted: bool | None) -> None:
         """``action_explain_matter``: an answer (matter + accepted) or a clarifying question."""
         self.action(sender, at, "action_explain_matter")
         self.slot(sender, at, "matter", matter)
@@ -92,13 +96,14 @@ class EventWriter:
 
 
 def add_officer(connection: Any, username: str, name: str, role: str = "officer",
-                at: Optional[datetime] = None) -> int:
+                at: datetime | None = None) -> int:
     at = at or datetime(2026, 1, 1)
     existing = connection.execute(select(Officer.id).where(Officer.username == username)).scalar()
     if existing is not None:
         return int(existing)
     result = connection.execute(insert(Officer).values(
-        username=username, display_name=name, password_hash="!demo", role=role, active=True,
+        username=username, display_name=name, role=role, active=True,
+        password_hash="!demo",  # noqa: S106 - not a hash: demo officers cannot log in
         failed_logins=0, created_at=at))
     return int(result.inserted_primary_key[0])
 
@@ -110,10 +115,10 @@ def _next_seq(connection: Any, year: int) -> int:
 
 def add_case(connection: Any, *, matter: str, received_at: datetime, status: str = "received",
              channel: str = "online", phone: str = "13800000000", name: str = "张三",
-             location: str = "", sender_id: Optional[str] = None,
-             accepted_at: Optional[datetime] = None, answered_at: Optional[datetime] = None,
-             closed_at: Optional[datetime] = None, review_requested_at: Optional[datetime] = None,
-             recheck_requested_at: Optional[datetime] = None) -> str:
+             location: str = "", sender_id: str | None = None,
+             accepted_at: datetime | None = None, answered_at: datetime | None = None,
+             closed_at: datetime | None = None, review_requested_at: datetime | None = None,
+             recheck_requested_at: datetime | None = None) -> str:
     year = received_at.year
     seq = _next_seq(connection, year)
     number = format_case_number(year, seq)
@@ -132,10 +137,10 @@ def add_case(connection: Any, *, matter: str, received_at: datetime, status: str
 
 
 def add_handoff(connection: Any, *, sender_id: str, created_at: datetime, channel: str = "webchat",
-                reason: str = "requested", officer_id: Optional[int] = None,
-                claimed_at: Optional[datetime] = None, closed_at: Optional[datetime] = None,
-                rating: Optional[int] = None, warning_tags: str = "",
-                matter: Optional[str] = None) -> None:
+                reason: str = "requested", officer_id: int | None = None,
+                claimed_at: datetime | None = None, closed_at: datetime | None = None,
+                rating: int | None = None, warning_tags: str = "",
+                matter: str | None = None) -> None:
     status = Status.CLOSED if closed_at else Status.ASSIGNED if claimed_at else Status.WAITING
     connection.execute(insert(Handoff).values(
         channel=channel, sender_id=sender_id, status=status, reason=reason,
@@ -153,7 +158,7 @@ PLACES = ("人民路与解放路路口", "火车站北广场", "中山大道88�
 WARNINGS = ("self_harm", "violence", "group_petition", "media")
 
 
-def _weighted_matters(rng: random.Random) -> List[str]:
+def _weighted_matters(rng: random.Random) -> list[str]:
     kb = default_knowledge()
     ids = sorted(kb.ids)
     weights = {m: rng.randint(1, 12) for m in ids}
@@ -164,9 +169,9 @@ def _weighted_matters(rng: random.Random) -> List[str]:
 
 
 def seed_month(tracker: Engine, app: Engine, end: date, *, seed: int = 17, per_day: int = 60,
-               days: int = 30) -> Dict[str, int]:
+               days: int = 30) -> dict[str, int]:
     """A realistic month ending on ``end`` (China dates) in both databases."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - demo data, reproducible
     kb = default_knowledge()
     pool = _weighted_matters(rng)
     ensure_events_table(tracker)
@@ -186,9 +191,9 @@ def seed_month(tracker: Engine, app: Engine, end: date, *, seed: int = 17, per_d
     return counts
 
 
-def _seed_day(connection: Any, writer: EventWriter, rng: random.Random, kb: Any, pool: List[str],
-              day: date, per_day: int, officer_ids: Sequence[int], phones: List[str], end: date,
-              counts: Dict[str, int]) -> None:
+def _seed_day(connection: Any, writer: EventWriter, rng: random.Random, kb: Any, pool: list[str],
+              day: date, per_day: int, officer_ids: Sequence[int], phones: list[str], end: date,
+              counts: dict[str, int]) -> None:
     midnight = local_midnight(day)
     weekday_factor = 0.6 if day.weekday() >= 5 else 1.0
     for index in range(int(per_day * weekday_factor * rng.uniform(0.8, 1.2))):
@@ -243,7 +248,7 @@ def _demo_handoff(connection: Any, rng: random.Random, sender: str, channel: str
                 warning_tags=rng.choice(WARNINGS) if rng.random() < 0.1 else "", matter=matter)
 
 
-def _demo_case(connection: Any, rng: random.Random, matter: str, at: datetime, sender: Optional[str],
+def _demo_case(connection: Any, rng: random.Random, matter: str, at: datetime, sender: str | None,
                phone: str, end: date, channel: str = "online") -> None:
     status = rng.choices([s.value for s in CaseStatus], (5, 4, 1, 5, 3, 1, 1, 3))[0]
     accepted = at + timedelta(days=rng.randint(1, 20)) if status not in ("received", "rejected") else None
@@ -255,7 +260,34 @@ def _demo_case(connection: Any, rng: random.Random, matter: str, at: datetime, s
     limit = local_midnight(end + timedelta(days=1))
     if any(moment and moment >= limit for moment in (accepted, answered, review, recheck, closed)):
         status, accepted, answered, review, recheck, closed = "received", None, None, None, None, None
-    add_case(connection, matter=matter, received_at=at, status=status, channel=channel, phone=phone,
-             location=rng.choice(PLACES) if rng.random() < 0.6 else "", sender_id=sender,
-             accepted_at=accepted, answered_at=answered, review_requested_at=review,
-             recheck_requested_at=recheck, closed_at=closed)
+    number = add_case(connection, matter=matter, received_at=at, status=status, channel=channel,
+                      phone=phone, location=rng.choice(PLACES) if rng.random() < 0.6 else "",
+                      sender_id=sender, accepted_at=accepted, answered_at=answered,
+                      review_requested_at=review, recheck_requested_at=recheck, closed_at=closed)
+    if sender and answered and status in ("answered", "closed"):
+        _demo_followup(connection, number, sender, answered, limit)
+
+
+def _demo_followup(connection: Any, number: str, sender: str, answered: datetime, limit: datetime) -> None:
+    """The 回访 three days after the answer, answered by most citizens.
+
+    It draws from its own random stream, so the rest of the demo month is the same with or
+    without 回访.
+    """
+    asked = answered + timedelta(days=3)
+    if asked >= limit:
+        return
+    rng = random.Random(number)  # noqa: S311 - demo data, reproducible
+    case_id = connection.execute(select(Case.id).where(Case.case_number == number)).scalar_one()
+    outbox_id = connection.execute(insert(OutboxRow).values(
+        case_id=case_id, case_number=number, kind="followup", status="answered",
+        channel=chat_channel_of(sender) or "webchat", recipient=sender, text="（演示）回访",
+        state=State.SENT, attempts=1, next_attempt_at=asked, created_at=asked, sent_at=asked,
+    )).inserted_primary_key[0]
+    reply = asked + timedelta(hours=rng.randint(1, 30))
+    rating = rng.choices(Rating.ALL, (6, 3, 1))[0] if rng.random() < 0.7 and reply < limit else None
+    connection.execute(insert(Followup).values(
+        case_id=case_id, case_number=number, recipient=sender, outbox_id=outbox_id, after_review=False,
+        case_answered_at=answered, due_at=asked, created_at=asked,
+        state=FollowupState.ANSWERED if rating else FollowupState.OPEN, rating=rating,
+        answered_at=reply if rating else None))

@@ -4,8 +4,8 @@ Two databases (they may be one): Rasa's tracker store (``events``: ``user`` mess
 the gateway's ``metadata.channel``, ``action`` events, ``slot`` events whose
 ``action_name`` column holds the slot name) and the application database (cases,
 handoffs, officers).  Everything is grouped in SQL; only small results (per day, per
-matter, per officer …) and the few rows that need Python (deadlines, percentiles,
-cross-database matching of diverted conversations with petitions) come back.
+matter, per officer …) come back, and the period's case rows, whose deadlines need
+:func:`next_deadline` (remembered per case inputs and day, see :func:`_deadline`).
 
 Definitions (also shown on the page):
 
@@ -21,37 +21,71 @@ Definitions (also shown on the page):
 
 The tracker-store figures are read from the daily rollup (:mod:`bot.dashboard.rollup`,
 refreshed before each read) when its tables are migrated, otherwise (or with
-``rollup=False``) straight from the events; both give the same numbers.
+``rollup=False``) straight from the events; both give the same numbers.  From the
+rollup, a period's distinct senders are sums of per-day counts
+(:mod:`bot.dashboard.senders`) and the diverted senders are matched with later petitions
+and requests for a person in one SQL join; straight from the events, in Python.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import and_, distinct, func, inspect, literal, select, text
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    distinct,
+    func,
+    inspect,
+    literal,
+    select,
+    text,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql.expression import ColumnElement
 
 from bot.accounts.models import Officer
 from bot.admin.tracker import EVENTS
-from bot.cases.deadlines import next_deadline
+from bot.cases.deadlines import Deadline, next_deadline
 from bot.cases.models import Case
 from bot.cases.status import CaseStatus
 from bot.common.clock import Clock, local_date, utc_now
-from bot.dashboard.models import RollupAnswer, RollupChannelDay, RollupDay
+from bot.dashboard.models import (
+    RollupChannelDay,
+    RollupDay,
+    RollupDiverted,
+    RollupHuman,
+    RollupSenders,
+)
 from bot.dashboard.period import Period
 from bot.dashboard.rollup import Rollup, day_number
-from bot.dashboard.sql import FALSE_TEXTS, TRUE_TEXTS, day_to_date, json_text, local_day
+from bot.dashboard.senders import first_in_period
+from bot.dashboard.sql import (
+    FALSE_TEXTS,
+    TRUE_TEXTS,
+    day_to_date,
+    json_text,
+    local_day,
+    microseconds_between,
+    utc_at,
+)
+from bot.followup.service import FollowupService
 from bot.handoff.models import Handoff, Status
 from bot.privacy import mask_phone
+from bot.store.db import make_session_factory
 
 __all__ = ["CaseFigures", "ConversationFigures", "Dashboard", "DiversionFigures", "Figures",
-           "HandoffFigures", "MatterCount", "RepeatContact", "percentile", "phone_hash"]
+           "HandoffFigures", "MatterCount", "RepeatContact", "forget_deadlines", "nearest_rank", "percentile",
+           "phone_hash"]
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +101,10 @@ EVENT_INDEXES = {"ix_events_dashboard_type_ts": "type_name, timestamp",
 
 
 def _epoch(moment: datetime) -> float:
-    return moment.replace(tzinfo=timezone.utc).timestamp()
+    return moment.replace(tzinfo=UTC).timestamp()
 
 
-def _at(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
+
 
 
 def phone_hash(phone: str) -> str:
@@ -80,16 +113,19 @@ def phone_hash(phone: str) -> str:
     return hashlib.sha256(f"dashboard:{digits}".encode()).hexdigest()[:10]
 
 
-def percentile(values: Sequence[float], q: float) -> Optional[float]:
+def nearest_rank(count: int, q: float) -> int:
+    """The 1-based rank of the nearest-rank percentile ``q`` (0..100) of ``count`` values."""
+    return int(max(1, -(-count * q // 100)))
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
     """Nearest-rank percentile (``q`` in 0..100) of ``values``; None when empty."""
     if not values:
         return None
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * q // 100))
-    return ordered[int(rank) - 1]
+    return sorted(values)[nearest_rank(len(values), q) - 1]
 
 
-def _rate(part: int, whole: int) -> Optional[float]:
+def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
@@ -99,7 +135,7 @@ def _rate(part: int, whole: int) -> Optional[float]:
 @dataclass(frozen=True)
 class MatterCount:
     matter: str
-    accepted: Optional[bool]
+    accepted: bool | None
     conversations: int
     answers: int
 
@@ -107,25 +143,25 @@ class MatterCount:
 @dataclass
 class ConversationFigures:
     #: (date, channel) → (conversations, messages)
-    per_day: Dict[Tuple[date, str], Tuple[int, int]] = field(default_factory=dict)
+    per_day: dict[tuple[date, str], tuple[int, int]] = field(default_factory=dict)
     conversations: int = 0
     messages: int = 0
-    matters: List[MatterCount] = field(default_factory=list)
+    matters: list[MatterCount] = field(default_factory=list)
     matter_answers: int = 0
     clarifications: int = 0
     fallbacks: int = 0
     not_understood: int = 0
 
     @property
-    def channels(self) -> List[str]:
+    def channels(self) -> list[str]:
         return sorted({channel for _, channel in self.per_day})
 
     @property
-    def clarification_rate(self) -> Optional[float]:
+    def clarification_rate(self) -> float | None:
         return _rate(self.clarifications, self.matter_answers + self.clarifications)
 
     @property
-    def fallback_rate(self) -> Optional[float]:
+    def fallback_rate(self) -> float | None:
         return _rate(self.fallbacks, self.messages)
 
 
@@ -139,16 +175,16 @@ class DiversionFigures:
     asked_person: int = 0
     either: int = 0
     #: date → (diverted, petitioned or asked for a person)
-    per_day: Dict[date, Tuple[int, int]] = field(default_factory=dict)
+    per_day: dict[date, tuple[int, int]] = field(default_factory=dict)
     #: matter → diverted senders
-    by_matter: Dict[str, int] = field(default_factory=dict)
+    by_matter: dict[str, int] = field(default_factory=dict)
 
     @property
-    def rate(self) -> Optional[float]:
+    def rate(self) -> float | None:
         return _rate(self.diverted, self.answered)
 
     @property
-    def still_rate(self) -> Optional[float]:
+    def still_rate(self) -> float | None:
         return _rate(self.either, self.diverted)
 
 
@@ -156,15 +192,15 @@ class DiversionFigures:
 class HandoffFigures:
     total: int = 0
     claimed: int = 0
-    wait_p50: Optional[float] = None  # seconds
-    wait_p95: Optional[float] = None
-    per_officer: List[Tuple[str, int]] = field(default_factory=list)
-    ratings: Dict[int, int] = field(default_factory=dict)
-    warnings: Dict[str, int] = field(default_factory=dict)
-    by_reason: Dict[str, int] = field(default_factory=dict)
+    wait_p50: float | None = None  # seconds
+    wait_p95: float | None = None
+    per_officer: list[tuple[str, int]] = field(default_factory=list)
+    ratings: dict[int, int] = field(default_factory=dict)
+    warnings: dict[str, int] = field(default_factory=dict)
+    by_reason: dict[str, int] = field(default_factory=dict)
 
     @property
-    def mean_rating(self) -> Optional[float]:
+    def mean_rating(self) -> float | None:
         count = sum(self.ratings.values())
         return sum(k * v for k, v in self.ratings.items()) / count if count else None
 
@@ -175,7 +211,7 @@ class RepeatContact:
     key: str  # phone hash, or "matter @ place"
     matter: str
     count: int
-    cases: Tuple[str, ...] = ()  # case numbers (personal view only)
+    cases: tuple[str, ...] = ()  # case numbers (personal view only)
     phone: str = ""  # masked phone (personal view only)
 
 
@@ -183,17 +219,26 @@ class RepeatContact:
 class CaseFigures:
     filed: int = 0
     #: (iso week "2026-W49", matter, channel) → count
-    per_week: Dict[Tuple[str, str, str], int] = field(default_factory=dict)
-    funnel: Dict[str, int] = field(default_factory=dict)
-    by_status: Dict[str, int] = field(default_factory=dict)
+    per_week: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    funnel: dict[str, int] = field(default_factory=dict)
+    by_status: dict[str, int] = field(default_factory=dict)
     #: deadline label → (on time, overdue), for the cases still open today
-    deadlines: Dict[str, Tuple[int, int]] = field(default_factory=dict)
-    overdue: List[Tuple[str, str, str, date]] = field(default_factory=list)  # number, matter, label, due
-    repeats: List[RepeatContact] = field(default_factory=list)
+    deadlines: dict[str, tuple[int, int]] = field(default_factory=dict)
+    overdue: list[tuple[str, str, str, date]] = field(default_factory=list)  # number, matter, label, due
+    repeats: list[RepeatContact] = field(default_factory=list)
+    #: 回访 answers given in the period, by rating (bot.followup), and the questions delivered
+    followup: dict[str, int] = field(default_factory=dict)
+    followup_asked: int = 0
 
     @property
     def overdue_total(self) -> int:
         return sum(late for _, late in self.deadlines.values())
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """满意 or 基本满意 among the 回访 answers."""
+        answers = sum(self.followup.values())
+        return _rate(self.followup.get("satisfied", 0) + self.followup.get("basic", 0), answers)
 
 
 @dataclass
@@ -220,8 +265,11 @@ class Dashboard:
         self.rollup = Rollup(tracker, app) if rollup else None
 
     def _rolled_up(self) -> bool:
-        """Refresh the rollup and say whether to read from it (not when the refresh failed,
-        e.g. another process holding SQLite's write lock: then the direct queries)."""
+        """Refresh the rollup and say whether to read from it.
+
+        Not when the refresh failed (e.g. another process holding SQLite's write lock): then
+        the direct queries.
+        """
         if self.rollup is None or not self.rollup.available():
             return False
         try:
@@ -232,7 +280,7 @@ class Dashboard:
         return True
 
     @staticmethod
-    def _days(period: Period) -> Tuple[int, int]:
+    def _days(period: Period) -> tuple[int, int]:
         """The period's first and last China-local day numbers."""
         return day_number(_epoch(period.start)), day_number(_epoch(period.end)) - 1
 
@@ -245,11 +293,13 @@ class Dashboard:
 
     # -- tracker store --------------------------------------------------------
 
-    def ensure_indexes(self) -> List[str]:
-        """Create the indexes the dashboard's queries use on Rasa's ``events`` table (if
-        missing; ``CREATE INDEX IF NOT EXISTS`` on SQLite and PostgreSQL).  Not run
-        implicitly: on a large production table build them in a quiet hour
-        (``python -m bot dashboard index``)."""
+    def ensure_indexes(self) -> list[str]:
+        """Create the indexes the dashboard's queries use on Rasa's ``events`` table.
+
+        Only the missing ones (``CREATE INDEX IF NOT EXISTS`` on SQLite and PostgreSQL).  Not
+        run implicitly: on a large production table build them in a quiet hour
+        (``python -m bot dashboard index``).
+        """
         if not inspect(self.tracker).has_table("events"):
             return []
         made = []
@@ -300,7 +350,7 @@ class Dashboard:
                               a.c.type_name == "slot", a.c.action_name == "matter_accepted"))
         return m, a, join
 
-    def _matters(self, connection: Any, period: Period) -> Tuple[List[MatterCount], int, int]:
+    def _matters(self, connection: Any, period: Period) -> tuple[list[MatterCount], int, int]:
         m, a, join = self._matter_pairs()
         matter = json_text(m.c.data, "value")
         accepted = json_text(a.c.data, "value")
@@ -321,17 +371,7 @@ class Dashboard:
     def diversion(self, period: Period) -> DiversionFigures:
         """分流 and what the diverted citizens did next (petition: cases in the app database)."""
         if self._rolled_up():
-            first, last = self._days(period)
-            r = RollupAnswer
-            in_days = and_(r.day >= first, r.day <= last)
-            with self.app.connect() as connection:
-                answered = int(connection.execute(
-                    select(func.count(distinct(r.sender_id))).where(in_days, r.matter.isnot(None))
-                ).scalar_one())
-                diverted = {str(s): (_at(float(t)), str(k)) for s, t, k in connection.execute(
-                    select(r.sender_id, func.min(r.first_at), func.min(r.matter))
-                    .where(in_days, r.accepted.in_(FALSE_TEXTS)).group_by(r.sender_id))}
-            return self._diversion(period, answered, diverted)
+            return self._rollup_diversion(period)
         m, a, join = self._matter_pairs()
         accepted = json_text(a.c.data, "value")
         matter = json_text(m.c.data, "value")
@@ -346,11 +386,11 @@ class Dashboard:
                       .group_by(m.c.sender_id))
         with self.tracker.connect() as connection:
             answered = int(connection.execute(answered_q).scalar_one())
-            diverted = {str(s): (_at(float(t)), str(k)) for s, t, k in connection.execute(diverted_q)}
+            diverted = {str(s): (utc_at(float(t)), str(k)) for s, t, k in connection.execute(diverted_q)}
         return self._diversion(period, answered, diverted)
 
     def _diversion(self, period: Period, answered: int,
-                   diverted: Dict[str, Tuple[datetime, str]]) -> DiversionFigures:
+                   diverted: dict[str, tuple[datetime, str]]) -> DiversionFigures:
         # Requests for a person from the period's start on (few rows), matched in Python.
         human_q = (select(EVENTS.c.sender_id, func.max(EVENTS.c.timestamp))
                    .where(EVENTS.c.type_name == "action", EVENTS.c.action_name == HUMAN_ACTION,
@@ -360,13 +400,13 @@ class Dashboard:
         result.answered = answered
         with self.tracker.connect() as connection:
             asked = {str(s) for s, last in connection.execute(human_q)
-                     if str(s) in diverted and _at(float(last)) >= diverted[str(s)][0]}
+                     if str(s) in diverted and utc_at(float(last)) >= diverted[str(s)][0]}
         petitioned = self._petitioned(diverted)
         result.diverted = len(diverted)
         result.asked_person = len(asked)
         result.petitioned = len(petitioned)
         result.either = len(asked | petitioned)
-        per_day: Dict[date, List[int]] = {d: [0, 0] for d in period.dates()}
+        per_day: dict[date, list[int]] = {d: [0, 0] for d in period.dates()}
         by_matter: Counter = Counter()
         for sender, (at, matter_id) in diverted.items():
             slot = per_day.setdefault(local_date(at), [0, 0])
@@ -374,7 +414,7 @@ class Dashboard:
             slot[1] += sender in asked or sender in petitioned
             by_matter[matter_id] += 1
         result.per_day = {d: (v[0], v[1]) for d, v in sorted(per_day.items())}
-        result.by_matter = dict(by_matter.most_common())
+        result.by_matter = _by_count(by_matter)
         return result
 
     def _rollup_conversations(self, period: Period) -> ConversationFigures:
@@ -397,25 +437,60 @@ class Dashboard:
             result.conversations = int(conversations)
             result.not_understood = int(not_understood)
             result.fallbacks = int(fallbacks)
-            r = RollupAnswer
-            in_days = and_(r.day >= first, r.day <= last)
+            s = RollupSenders
+            matters = and_(s.kind == "matter", s.day >= first, s.day <= last)
             rows = connection.execute(
-                select(r.matter, r.accepted, func.count(distinct(r.sender_id)), func.sum(r.answers))
-                .where(in_days, r.matter.isnot(None)).group_by(r.matter, r.accepted))
+                select(s.matter, s.accepted, _first_senders(first), func.sum(s.answers))
+                .where(matters, s.matter.isnot(None)).group_by(s.matter, s.accepted))
             result.matters, result.matter_answers = _ranked(rows)
             result.clarifications = int(connection.execute(
-                select(func.coalesce(func.sum(r.answers), 0)).where(in_days, r.matter.is_(None))
+                select(func.coalesce(func.sum(s.answers), 0)).where(matters, s.matter.is_(None))
             ).scalar_one())
         return result
 
-    def _petitioned(self, diverted: Dict[str, Tuple[datetime, str]]) -> Set[str]:
+    def _rollup_diversion(self, period: Period) -> DiversionFigures:
+        """:meth:`diversion` from the rollup tables (the same figures).
+
+        The period's distinct senders summed from per-day counts
+        (:mod:`bot.dashboard.senders`), and the diverted senders' first answers in the
+        period joined with their later petitions and requests for a person, all in SQL.
+        """
+        first, last = self._days(period)
+        s = RollupSenders
+        in_days = and_(s.day >= first, s.day <= last)
+        result = DiversionFigures()
+        per_day: dict[date, list[int]] = {d: [0, 0] for d in period.dates()}
+        by_matter: Counter = Counter()
+        with self.app.connect() as connection:
+            result.answered = int(connection.execute(
+                select(func.coalesce(_first_senders(first), 0)).where(s.kind == "answered", in_days)
+            ).scalar_one())
+            for number, matter, senders in connection.execute(
+                    select(s.day, s.matter, func.sum(s.senders))
+                    .where(s.kind == "diverted", in_days, first_in_period(s.prev_day, first))
+                    .group_by(s.day, s.matter)):
+                per_day[day_to_date(number)][0] += int(senders)
+                by_matter[str(matter)] += int(senders)
+            by_matter.update(_matter_corrections(connection, first, last))
+            acted = _acted(connection, period, first, last)
+        either = acted["petitioned"] | acted["asked"]
+        for _, number in either:
+            per_day[day_to_date(number)][1] += 1
+        result.petitioned, result.asked_person = len(acted["petitioned"]), len(acted["asked"])
+        result.either = len(either)
+        result.diverted = sum(v[0] for v in per_day.values())
+        result.per_day = {d: (v[0], v[1]) for d, v in sorted(per_day.items())}
+        result.by_matter = _by_count(by_matter)
+        return result
+
+    def _petitioned(self, diverted: dict[str, tuple[datetime, str]]) -> set[str]:
         """Diverted senders with a case filed from their conversation at or after the answer."""
         if not diverted:
             return set()
         earliest = min(at for at, _ in diverted.values())
         query = (select(Case.sender_id, Case.received_at)
                  .where(Case.sender_id.isnot(None), Case.received_at >= earliest))
-        found: Set[str] = set()
+        found: set[str] = set()
         with self.app.connect() as connection:
             for sender, received in connection.execute(query):
                 told = diverted.get(sender)
@@ -426,103 +501,227 @@ class Dashboard:
     # -- application database -------------------------------------------------
 
     def handoffs(self, period: Period) -> HandoffFigures:
+        """Handoffs created in the period.
+
+        Counts, ratings, reasons and warnings from one grouped scan; waiting percentiles and
+        officers by their own query.
+        """
         in_period = and_(Handoff.created_at >= period.start, Handoff.created_at < period.end)
         result = HandoffFigures()
+        ratings: Counter = Counter()
+        reasons: Counter = Counter()
+        warnings: Counter = Counter()
         with self.app.connect() as connection:
-            waits = [(claimed - created).total_seconds() for created, claimed in connection.execute(
-                select(Handoff.created_at, Handoff.claimed_at).where(in_period))
-                if claimed is not None]
-            result.total = int(connection.execute(
-                select(func.count()).select_from(Handoff).where(in_period)).scalar_one())
-            result.claimed = len(waits)
-            result.wait_p50, result.wait_p95 = percentile(waits, 50), percentile(waits, 95)
+            for rating, reason, tags, n, claimed in connection.execute(
+                    select(Handoff.rating, Handoff.reason, Handoff.warning_tags, func.count(),
+                           func.count(Handoff.claimed_at))
+                    .where(in_period).group_by(Handoff.rating, Handoff.reason, Handoff.warning_tags)):
+                result.total += int(n)
+                result.claimed += int(claimed)
+                if rating is not None:
+                    ratings[int(rating)] += int(n)
+                reasons[str(reason)] += int(n)
+                for tag in filter(None, (t.strip() for t in str(tags or "").split(","))):
+                    warnings[tag] += int(n)
+            result.wait_p50, result.wait_p95 = _wait_percentiles(connection, in_period, result.claimed, 50, 95)
             result.per_officer = [(str(name), int(n)) for name, n in connection.execute(
                 select(Officer.display_name, func.count())
                 .select_from(Handoff.__table__.join(Officer.__table__, Officer.id == Handoff.officer_id))
                 .where(in_period, Handoff.status == Status.CLOSED)
                 .group_by(Officer.display_name).order_by(func.count().desc(), Officer.display_name))]
-            result.ratings = {int(r): int(n) for r, n in connection.execute(
-                select(Handoff.rating, func.count()).where(in_period, Handoff.rating.isnot(None))
-                .group_by(Handoff.rating))}
-            result.by_reason = {str(r): int(n) for r, n in connection.execute(
-                select(Handoff.reason, func.count()).where(in_period).group_by(Handoff.reason))}
-            warnings: Counter = Counter()
-            for tags, n in connection.execute(
-                    select(Handoff.warning_tags, func.count())
-                    .where(in_period, Handoff.warning_tags != "").group_by(Handoff.warning_tags)):
-                for tag in filter(None, (t.strip() for t in str(tags).split(","))):
-                    warnings[tag] += int(n)
-            result.warnings = dict(warnings.most_common())
+        result.ratings = dict(ratings)
+        result.by_reason = dict(reasons)
+        result.warnings = _by_count(warnings)
         return result
 
     def cases(self, period: Period, personal: bool = False) -> CaseFigures:
+        """Cases received in the period, in one pass over their rows (a year: ~40,000).
+
+        Each case's deadline needs :func:`next_deadline`, and the other figures (weeks,
+        statuses, repeats) are counted on the way rather than grouped again in SQL.
+        """
         in_period = and_(Case.received_at >= period.start, Case.received_at < period.end)
-        result = CaseFigures()
-        today = local_date(self.clock())
-        columns = (Case.case_number, Case.matter, Case.channel, Case.status, Case.received_at,
-                   Case.accepted_at, Case.answered_at, Case.review_requested_at,
-                   Case.recheck_requested_at, Case.closed_at, Case.extension_days)
-        per_week: Counter = Counter()
-        by_status: Counter = Counter()
-        funnel: Counter = Counter()
-        deadlines: Dict[str, List[int]] = defaultdict(lambda: [0, 0])
+        columns = (Case.case_number, Case.matter, type_coerce(Case.channel, String).label("channel"),
+                   Case.petitioner_phone, Case.location,  # then what next_deadline reads (last):
+                   type_coerce(Case.status, String).label("status"), Case.received_at, Case.accepted_at,
+                   Case.answered_at, Case.review_requested_at, Case.recheck_requested_at,
+                   Case.extension_days, Case.hearing_started_at, Case.hearing_days)
         with self.app.connect() as connection:
-            for row in connection.execute(select(*columns).where(in_period)):
-                status = _value(row.status)
-                year, week, _ = local_date(row.received_at).isocalendar()
-                per_week[(f"{year}-W{week:02d}", row.matter, _value(row.channel))] += 1
-                by_status[status] += 1
-                funnel["received"] += 1
-                funnel["accepted"] += row.accepted_at is not None
-                funnel["answered"] += row.answered_at is not None
-                funnel["closed"] += status == CaseStatus.CLOSED.value
-                deadline = next_deadline(row, today)
-                if deadline is not None:
-                    deadlines[deadline.label][1 if deadline.overdue else 0] += 1
-                    if deadline.overdue:
-                        result.overdue.append((row.case_number, row.matter, deadline.label,
-                                               deadline.due_date))
-            result.repeats = self._repeats(connection, in_period, personal)
-        result.filed = funnel["received"]
-        result.per_week = dict(sorted(per_week.items()))
-        result.by_status = dict(by_status)
-        result.funnel = {step: funnel[step] for step in FUNNEL}
-        result.deadlines = {label: (v[0], v[1]) for label, v in sorted(deadlines.items())}
-        result.overdue.sort(key=lambda item: (item[3], item[0]))
-        if not personal:
-            result.overdue = [("", matter, label, due) for _, matter, label, due in result.overdue]
-        return result
-
-    def _repeats(self, connection: Any, in_period: ColumnElement, personal: bool) -> List[RepeatContact]:
-        """排查: the same phone, or the same matter at the same place, several times."""
-        found: List[RepeatContact] = []
-        phones = connection.execute(
-            select(Case.petitioner_phone, func.count(), func.min(Case.matter))
-            .where(in_period).group_by(Case.petitioner_phone).having(func.count() > 1)
-            .order_by(func.count().desc(), Case.petitioner_phone)).all()
-        numbers: Dict[str, List[str]] = defaultdict(list)
-        if personal and phones:
-            for phone, number in connection.execute(
-                    select(Case.petitioner_phone, Case.case_number)
-                    .where(in_period, Case.petitioner_phone.in_([p for p, _, _ in phones]))
-                    .order_by(Case.case_number)):
-                numbers[phone].append(number)
-        for phone, count, matter in phones:
-            found.append(RepeatContact("phone", phone_hash(phone), str(matter), int(count),
-                                       tuple(numbers.get(phone, ())),
-                                       mask_phone(phone) if personal else ""))
-        place = func.trim(Case.location)
-        for matter, where, count in connection.execute(
-                select(Case.matter, place, func.count())
-                .where(in_period, place != "").group_by(Case.matter, place)
-                .having(func.count() > 1).order_by(func.count().desc(), Case.matter, place)):
-            found.append(RepeatContact("place", f"{matter} @ {where}", str(matter), int(count)))
-        return found
+            rows = connection.execute(select(*columns).where(in_period)).all()  # fetchall: faster
+        figures = _case_figures(rows, local_date(self.clock()), personal)
+        followups = FollowupService(make_session_factory(self.app))
+        figures.followup, figures.followup_asked = followups.counts(period.start, period.end)
+        return figures
 
 
-def _ranked(rows: Iterable[Any]) -> Tuple[List[MatterCount], int]:
+def _wait_percentiles(connection: Any, in_period: ColumnElement, claimed: int,
+                      *qs: float) -> list[float | None]:
+    """:func:`percentile` ``qs`` of the claimed handoffs' waits (seconds), picked in SQL.
+
+    One sort by exact microseconds: a year's 40,000 waits are not fetched.
+    """
+    if not claimed:
+        return [None for _ in qs]
+    wait = microseconds_between(Handoff.created_at, Handoff.claimed_at)
+    ranked = select(wait.label("micros"), func.row_number().over(order_by=wait).label("rank")).where(
+        in_period, Handoff.claimed_at.isnot(None)).subquery()
+    ranks = [nearest_rank(claimed, q) for q in qs]
+    found = dict(connection.execute(select(ranked.c.rank, ranked.c.micros).where(ranked.c.rank.in_(ranks))).all())
+    return [int(found[rank]) / 1_000_000 for rank in ranks]  # as timedelta.total_seconds()
+
+
+class _WeekLabels(dict):
+    """date → its ISO week label ``2026-W49`` (computed once per date)."""
+
+    def __missing__(self, day: date) -> str:
+        year, week, _ = day.isocalendar()
+        label = self[day] = f"{year}-W{week:02d}"
+        return label
+
+
+class _Deadlines:
+    """:func:`next_deadline` of case rows, remembered for one day.
+
+    It is a pure function of today and the row's status, dates and extension (``row[5:]``,
+    all it reads), so a year's cases are worked out once a day per process, and again only
+    when they change (their inputs are the key).
+    """
+
+    LIMIT = 100_000  # ~15 MB
+
+    def __init__(self) -> None:
+        self.day: date | None = None
+        self.known: dict[tuple[Any, ...], Deadline | None] = {}
+
+    def __call__(self, row: Any, today: date) -> Deadline | None:
+        if today != self.day or len(self.known) >= self.LIMIT:
+            self.day, self.known = today, {}
+        key = tuple(row[5:])
+        if key not in self.known:
+            self.known[key] = next_deadline(row, today)
+        return self.known[key]
+
+
+_deadline = _Deadlines()
+
+
+def forget_deadlines() -> None:
+    """Forget the remembered deadlines (the benchmark times a first view of the day)."""
+    _deadline.day = None
+
+
+def _case_figures(rows: Sequence[Any], today: date, personal: bool) -> CaseFigures:
+    """The case figures of the period's rows (see :meth:`Dashboard.cases`)."""
+    result = CaseFigures()
+    per_week: Counter = Counter()
+    by_status: Counter = Counter()
+    accepted_n = answered_n = 0
+    deadlines: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    phones: dict[str, list[Any]] = {}
+    places: Counter = Counter()
+    weeks = _WeekLabels()
+    for row in rows:
+        number, matter, channel, phone, location, status, received, accepted, answered = row[:9]
+        per_week[(weeks[local_date(received)], matter, channel)] += 1
+        by_status[status] += 1
+        accepted_n += accepted is not None
+        answered_n += answered is not None
+        deadline = _deadline(row, today)
+        if deadline is not None:
+            deadlines[deadline.label][deadline.overdue] += 1
+            if deadline.overdue:
+                result.overdue.append((number, matter, deadline.label, deadline.due_date))
+        seen = phones.setdefault(phone, [matter, []])
+        seen[0] = min(seen[0], matter)
+        seen[1].append(number)
+        place = location.strip(" ")  # as SQL's trim()
+        if place:
+            places[(matter, place)] += 1
+    result.filed = len(rows)
+    result.per_week = dict(sorted(per_week.items()))
+    result.by_status = dict(by_status)
+    result.funnel = {"received": result.filed, "accepted": accepted_n, "answered": answered_n,
+                     "closed": by_status[CaseStatus.CLOSED.value]}
+    result.deadlines = {label: (v[0], v[1]) for label, v in sorted(deadlines.items())}
+    result.overdue.sort(key=lambda item: (item[3], item[0]))
+    if not personal:
+        result.overdue = [("", matter, label, due) for _, matter, label, due in result.overdue]
+    result.repeats = _repeat_contacts(phones, places, personal)
+    return result
+
+
+def _repeat_contacts(phones: dict[str, list[Any]], places: Counter, personal: bool) -> list[RepeatContact]:
+    """排查: the same phone, or the same matter at the same place, more than once.
+
+    A phone is shown with its least matter; most first, then by phone / matter and place
+    (code-point order, the same on every database).
+    """
+    found = [RepeatContact("phone", phone_hash(phone), str(matter), len(numbers),
+                           tuple(sorted(numbers)) if personal else (),
+                           mask_phone(phone) if personal else "")
+             for phone, (matter, numbers) in sorted(phones.items(), key=lambda kv: (-len(kv[1][1]), kv[0]))
+             if len(numbers) > 1]
+    found += [RepeatContact("place", f"{matter} @ {place}", str(matter), count)
+              for (matter, place), count in sorted(places.items(), key=lambda kv: (-kv[1], kv[0]))
+              if count > 1]
+    return found
+
+
+def _by_count(counter: Counter) -> dict[str, int]:
+    """Largest first, ties by name (the same order however the counts were gathered)."""
+    return {k: v for k, v in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])) if v}
+
+
+def _first_senders(first: int) -> ColumnElement:
+    """The distinct senders of a period starting on day ``first``, from per-day counts."""
+    s = RollupSenders
+    return func.sum(case((first_in_period(s.prev_day, first), s.senders), else_=0))
+
+
+def _matter_corrections(connection: Any, first: int, last: int) -> Counter:
+    """The few senders diverted on several days of the period, corrected.
+
+    Such a sender counts under its least matter over the period, not that of its first day.
+    """
+    d = RollupDiverted
+    in_days = and_(d.day >= first, d.day <= last)
+    # (prev_day alone, so that the prev_day index is used; prev_day <= day <= last)
+    again = select(d.sender_id).where(d.prev_day >= first, d.prev_day <= last)
+    change: Counter = Counter()
+    for (matter,) in connection.execute(select(d.matter).where(
+            in_days, first_in_period(d.prev_day, first), d.sender_id.in_(again))):
+        change[str(matter)] -= 1
+    for (matter,) in connection.execute(select(func.min(d.matter)).where(
+            in_days, d.sender_id.in_(again)).group_by(d.sender_id)):
+        change[str(matter)] += 1
+    return change
+
+
+def _acted(connection: Any, period: Period, first: int, last: int) -> dict[str, set[tuple[str, int]]]:
+    """``petitioned`` / ``asked``: the diverted senders who later acted.
+
+    Each diverted sender (with the day of its first answer in the period) that has a case from
+    its conversation, or a request for a person, at or after that answer: the acts from the
+    period's start on (few rows) joined with the diverted sender-days by primary key.
+    """
+    d, h, c = RollupDiverted, RollupHuman, Case
+    acts = union_all(
+        select(c.sender_id.label("sender_id"), c.received_at.label("at"), literal("petitioned").label("kind"))
+        .where(c.sender_id.isnot(None), c.received_at >= period.start),
+        select(h.sender_id, h.last_at, literal("asked")).where(h.day >= first)).subquery()
+    found: dict[str, set[tuple[str, int]]] = {"petitioned": set(), "asked": set()}
+    for sender, number, kind in connection.execute(
+            select(d.sender_id, d.day, acts.c.kind).distinct()
+            .select_from(d.__table__.join(acts, and_(acts.c.sender_id == d.sender_id,
+                                                      acts.c.at >= d.first_at)))
+            .where(d.day >= first, d.day <= last, first_in_period(d.prev_day, first))):
+        found[str(kind)].add((str(sender), int(number)))
+    return found
+
+
+def _ranked(rows: Iterable[Any]) -> tuple[list[MatterCount], int]:
     """(matter, accepted flag, senders, answers) rows → the top matters and all answers."""
-    by_matter: Dict[str, List[Any]] = {}
+    by_matter: dict[str, list[Any]] = {}
     answers = 0
     for name, flag, senders, count in rows:
         entry = by_matter.setdefault(str(name), [None, 0, 0])
@@ -539,8 +738,8 @@ def _value(item: Any) -> str:
     return str(getattr(item, "value", item))
 
 
-def daily_series(figures: ConversationFigures, dates: Iterable[date]) -> Dict[str, List[int]]:
-    """channel → conversations per day over ``dates`` (zeros filled)."""
+def daily_series(figures: ConversationFigures, dates: Iterable[date]) -> dict[str, list[int]]:
+    """Channel → conversations per day over ``dates`` (zeros filled)."""
     days = list(dates)
     return {channel: [figures.per_day.get((d, channel), (0, 0))[0] for d in days]
             for channel in figures.channels}

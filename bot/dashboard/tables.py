@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any
 
-from bot.dashboard.charts import CASE_CHANNEL_NAMES, CHANNEL_NAMES, FUNNEL_NAMES
+from bot.dashboard.charts import CASE_CHANNEL_NAMES, CHANNEL_NAMES, FOLLOWUP_NAMES, FUNNEL_NAMES
 from bot.dashboard.queries import Figures
 
-__all__ = ["Table", "TABLE_KEYS", "tables", "to_csv"]
+__all__ = ["TABLE_KEYS", "Table", "tables", "to_csv"]
 
 
 @dataclass(frozen=True)
@@ -22,18 +23,18 @@ class Table:
     key: str
     title: str
     headers: Sequence[str]
-    rows: List[Sequence[Any]]
+    rows: list[Sequence[Any]]
 
 
-def _pct(value: Optional[float]) -> str:
+def _pct(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f}%"
 
 
-def _seconds(value: Optional[float]) -> str:
+def _seconds(value: float | None) -> str:
     return "" if value is None else f"{value:.0f}"
 
 
-def tables(f: Figures, matter_names: Optional[Dict[str, str]] = None) -> List[Table]:
+def tables(f: Figures, matter_names: dict[str, str] | None = None) -> list[Table]:
     names = matter_names or {}
     c, d, h, k = f.conversations, f.diversion, f.handoffs, f.cases
     out = [
@@ -49,6 +50,8 @@ def tables(f: Figures, matter_names: Optional[Dict[str, str]] = None) -> List[Ta
             ("等待时长P95（秒）", _seconds(h.wait_p95)),
             ("平均满意度", "" if h.mean_rating is None else f"{h.mean_rating:.2f}"),
             ("登记信访件", k.filed), ("在办已超期", k.overdue_total),
+            ("回访已发出", k.followup_asked), ("回访已评价", sum(k.followup.values())),
+            ("回访满意率（满意+基本满意）", _pct(k.satisfaction_rate)),
         ]),
         Table("daily", "每日对话与消息（按渠道）", ("日期", "渠道", "对话数", "消息数"), [
             (day.isoformat(), CHANNEL_NAMES.get(channel, channel), conv, msgs)
@@ -73,6 +76,8 @@ def tables(f: Figures, matter_names: Optional[Dict[str, str]] = None) -> List[Ta
         Table("overdue", "已超期信访件", ("编号", "事项", "期限", "到期日"), [
             (number or "（无权查看）", names.get(matter, matter), label, due.isoformat())
             for number, matter, label, due in k.overdue]),
+        Table("followups", "回访满意度（本期评价）", ("评价", "件数"),
+              [(FOLLOWUP_NAMES[rating], k.followup.get(rating, 0)) for rating in FOLLOWUP_NAMES]),
         Table("repeats", "重复来访排查（同一电话 / 同一事项与地点）",
               ("类型", "标识", "事项", "次数", "电话（脱敏）", "信访件编号"), [
                   ("同一电话" if r.kind == "phone" else "同一事项与地点", r.key,
@@ -83,7 +88,7 @@ def tables(f: Figures, matter_names: Optional[Dict[str, str]] = None) -> List[Ta
 
 
 TABLE_KEYS = ("summary", "daily", "matters", "diversion", "officers", "ratings", "warnings",
-              "cases_week", "funnel", "deadlines", "overdue", "repeats")
+              "cases_week", "funnel", "deadlines", "overdue", "followups", "repeats")
 
 
 def to_csv(table: Table) -> str:

@@ -1,9 +1,8 @@
 """Builds the gateway application (one place) and runs it."""
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import AsyncIterator, Optional
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 
@@ -11,12 +10,14 @@ from bot.admin.web import setup_admin
 from bot.channels.telegram import setup_telegram
 from bot.channels.wechat.gateway import setup_wechat
 from bot.console.app import setup_console
-from bot.dashboard.web import setup_dashboard
 from bot.conversation import RasaClient
 from bot.conversation.delivery import DeliveryHub
 from bot.conversation.journal import MessageJournal
+from bot.dashboard.web import setup_dashboard
+from bot.gateway.followup import setup_followup
 from bot.gateway.handoff import setup_handoff
 from bot.gateway.health import setup_health
+from bot.gateway.jobs import run_with_app
 from bot.gateway.metrics import MeteredRouter, Metrics, metrics_middleware
 from bot.gateway.notify import setup_notify
 from bot.gateway.supervision import setup_supervision
@@ -41,7 +42,7 @@ MAX_BODY_BYTES = 256 * 1024
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Optional[Settings] = None) -> web.Application:
+def create_app(settings: Settings | None = None) -> web.Application:
     """The gateway with all its parts wired together."""
     settings = settings or get_settings()
     app = web.Application(middlewares=[metrics_middleware, error_middleware,
@@ -69,8 +70,9 @@ def create_app(settings: Optional[Settings] = None) -> web.Application:
     setup_wechat(app)  # after the handoff: officers' replies reach WeChat users
     setup_notify(app)  # status notifications: the outbox worker (after every channel)
     setup_supervision(app)  # 督办: the hourly deadline check (one instance, database lease)
-    app.cleanup_ctx.append(_journal_drain)
-    app.on_cleanup.append(_close_rasa)
+    setup_followup(app)  # 回访: the satisfaction question after an answer, and the answers
+    run_with_app(app, app[JOURNAL_KEY].drain_forever, "journal-drain")  # spooled journal → database
+    app.on_cleanup.append(_close_rasa)  # type: ignore[arg-type]  # aiohttp 3.9's Signal vs aiosignal 1.4
     return app
 
 
@@ -81,14 +83,6 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[FACTORY_KEY].configure(bind=engine)
     yield
     engine.dispose()
-
-
-async def _journal_drain(app: web.Application) -> AsyncIterator[None]:
-    """Move spooled journal entries into the database once it is back."""
-    task = asyncio.create_task(app[JOURNAL_KEY].drain_forever(), name="journal-drain")
-    yield
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
 
 
 async def _close_rasa(app: web.Application) -> None:

@@ -1,17 +1,18 @@
-"""The hourly deadline check (督办) in the gateway: one loop per process, started and
-stopped by the app's ``cleanup_ctx`` like the notification worker (``bot.gateway.notify``).
-A database lease (``job_leases``, ``Supervision.try_lease``) lets only one gateway
-instance run each hourly check; the others skip it.  When the officers' Telegram group
-is configured, the instance that ran the check posts one short summary there (case
-numbers and deadlines only, no personal data)."""
+"""The hourly deadline check (督办) in the gateway.
+
+A job of the app's job runner (``bot.gateway.jobs``): a database lease (``job_leases``,
+``Supervision.try_lease``) lets only one gateway instance run each hourly check; the
+others skip it.  When the officers' Telegram group is configured, the instance that ran
+the check posts one short summary there (case numbers and deadlines only, no personal data).
+"""
 from __future__ import annotations
 
 import asyncio
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import AsyncIterator, Awaitable, Callable, Optional
 
 from aiohttp import web
 
@@ -20,6 +21,7 @@ from bot.channels.telegram import webhook_refused
 from bot.channels.telegram.application import officers_chat_id
 from bot.common.clock import Clock, utc_now
 from bot.gateway.handoff import _telegram_bot
+from bot.gateway.jobs import LeasedJob, job_runner
 from bot.web.keys import FACTORY_KEY, SETTINGS_KEY, SUPERVISION_KEY
 
 __all__ = ["CHECK_INTERVAL", "LEASE_NAME", "DeadlineCheck", "setup_supervision", "summary_text"]
@@ -48,39 +50,32 @@ class DeadlineCheck:
     """Runs ``Supervision.check`` when this instance holds the hourly lease."""
 
     supervision: Supervision
-    send: Optional[Send] = None
+    send: Send | None = None
     interval: timedelta = CHECK_INTERVAL
     holder: str = field(default_factory=lambda: f"gw-{secrets.token_hex(6)}")
-    first_delay: float = 60.0  # seconds after start-up (the gateway settles first)
 
-    async def run_once(self) -> Optional[list[DeadlineItem]]:
+    def job(self) -> LeasedJob:
+        """This check as a job of the gateway's runner (``bot.gateway.jobs``)."""
+        return LeasedJob(LEASE_NAME, self._check, self.supervision.try_lease, self.interval,
+                         self.holder)
+
+    async def run_once(self) -> list[DeadlineItem] | None:
         """The check's items, or ``None`` when another instance holds this hour's lease."""
-        if not await asyncio.to_thread(self.supervision.try_lease, LEASE_NAME, self.holder,
-                                       self.interval):
-            return None
+        result: list[DeadlineItem] | None = await self.job().run_once()
+        return result
+
+    async def _check(self) -> list[DeadlineItem]:
         items = await asyncio.to_thread(self.supervision.check)
         if items and self.send is not None:
             try:
                 await self.send(summary_text(items))
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 - the check itself succeeded
                 log.warning("deadline summary not sent to the officers' group: %s",
                             type(error).__name__)
         return items
 
-    async def run_forever(self) -> None:
-        await asyncio.sleep(self.first_delay)
-        while True:
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.warning("deadline check failed: %s", type(error).__name__)
-            # Try again well within the lease, so a stopped holder is replaced within the hour.
-            await asyncio.sleep(self.interval.total_seconds() / 4)
 
-
-def _telegram_sender(app: web.Application) -> Optional[Send]:
+def _telegram_sender(app: web.Application) -> Send | None:
     settings = app[SETTINGS_KEY]
     chat_id = officers_chat_id(settings)
     if not settings.telegram_bot_token or chat_id is None or webhook_refused(settings):
@@ -99,12 +94,5 @@ def setup_supervision(app: web.Application, *, clock: Clock = utc_now) -> Deadli
     supervision = Supervision(app[FACTORY_KEY], clock)
     app[SUPERVISION_KEY] = supervision
     check = DeadlineCheck(supervision, _telegram_sender(app))
-
-    async def run(_: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(check.run_forever(), name="deadline-check")
-        yield
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
-    app.cleanup_ctx.append(run)
+    job_runner(app).add(check.job())
     return check

@@ -7,7 +7,7 @@ import logging
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, List, Set
+from typing import TypeGuard
 
 from aiohttp import WSMsgType, web
 
@@ -33,18 +33,21 @@ PENDING_LIMIT = 200
 logger = logging.getLogger(__name__)
 
 
-def reply_json(reply: Reply) -> Dict[str, object]:
-    return {"text": reply.text, "buttons": [b.to_rasa() for b in reply.buttons]}
+def reply_json(reply: Reply) -> dict[str, object]:
+    message: dict[str, object] = {"text": reply.text, "buttons": [b.to_rasa() for b in reply.buttons]}
+    if reply.notice:
+        message["notice"] = True
+    return message
 
 
 class WebChatHub:
     """Open websockets per sender, with a queue for citizens who are offline."""
 
     def __init__(self) -> None:
-        self.sockets: Dict[str, Set[web.WebSocketResponse]] = defaultdict(set)
-        self.pending: Dict[str, List[Reply]] = defaultdict(list)
+        self.sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
+        self.pending: dict[str, list[Reply]] = defaultdict(list)
 
-    async def deliver(self, sender_id: str, replies: List[Reply]) -> bool:
+    async def deliver(self, sender_id: str, replies: list[Reply]) -> bool:
         """Push to open sockets; keep the messages until the citizen reconnects."""
         sockets = [ws for ws in self.sockets.get(sender_id, ()) if not ws.closed]
         if not sockets:
@@ -62,7 +65,7 @@ class WebChatHub:
             )
 
 
-def valid_sender(value: object) -> bool:
+def valid_sender(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(SENDER_PATTERN.match(value))
 
 

@@ -8,7 +8,6 @@ REST test sender) has no channel we can push to.
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 __all__ = ["TELEGRAM", "WEBCHAT", "WECHAT", "chat_channel_of"]
 
@@ -21,7 +20,7 @@ _PATTERNS = (
 )
 
 
-def chat_channel_of(sender_id: Optional[str]) -> Optional[str]:
+def chat_channel_of(sender_id: str | None) -> str | None:
     """``webchat`` / ``telegram`` / ``wechat`` for a sender id, or ``None``."""
     value = (sender_id or "").strip()
     for channel, pattern in _PATTERNS:

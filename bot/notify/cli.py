@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Optional, Sequence, TextIO
-
-from alembic.util.exc import CommandError
-from sqlalchemy.exc import SQLAlchemyError
+from typing import TextIO
 
 from bot.common.clock import CHINA_TZ, Clock, utc_now
 from bot.notify.models import State
 from bot.notify.outbox import STATE_LABELS, Delivery, OutboxStore
-from bot.settings import get_settings
-from bot.store.db import make_engine, make_session_factory
-from bot.store.migrate import upgrade
+from bot.store.cli import migrated_factory, run_tool, tool_parser
 
 __all__ = ["main"]
 
@@ -27,11 +23,7 @@ _CST = CHINA_TZ.utcoffset(None)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=argparse.SUPPRESS, help="database URL (default: DATABASE_URL)")
-    parser = argparse.ArgumentParser(prog="python -m bot notify", parents=[common],
-                                     description="信访人通知 / status notifications (outbox)")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser, commands, common = tool_parser("notify", "信访人通知 / status notifications (outbox)")
     listing = commands.add_parser("list", parents=[common], help="列出通知 / list notifications")
     listing.add_argument("--state", choices=State.ALL, default=None)
     listing.add_argument("--case", default=None, help="案件编号 / case number")
@@ -41,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _local(moment: Optional[datetime]) -> str:
+def _local(moment: datetime | None) -> str:
     """Naive UTC -> China time, for people reading the list."""
     return "—" if moment is None else (moment + _CST).strftime("%Y-%m-%d %H:%M")
 
@@ -54,11 +46,8 @@ def _line(row: Delivery) -> str:
 
 
 def _run(args: argparse.Namespace, clock: Clock, out: TextIO) -> int:
-    url = getattr(args, "db", None) or get_settings().database_url
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        store = OutboxStore(make_session_factory(engine), clock)
+    with migrated_factory(args) as factory:
+        store = OutboxStore(factory, clock)
         if args.command == "list":
             rows = store.for_case(args.case) if args.case else store.list(args.state, args.limit)
             rows = [row for row in rows if args.state is None or row.state == args.state]
@@ -69,23 +58,11 @@ def _run(args: argparse.Namespace, clock: Clock, out: TextIO) -> int:
         count = store.retry(args.ids or None)
         print(f"已重新排队 {count} 条 / {count} requeued", file=out)
         return 0 if count or not args.ids else 1
-    finally:
-        engine.dispose()
 
 
-def main(argv: Optional[Sequence[str]] = None, *, clock: Clock = utc_now,
-         out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
-    out, err = out or sys.stdout, err or sys.stderr
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    try:
-        return _run(args, clock, out)
-    except (SQLAlchemyError, CommandError) as exc:
-        detail = (str(exc).splitlines() or [""])[0][:200]
-        print(f"数据库不可用 / database unavailable: {type(exc).__name__}: {detail}", file=err)
-        return 3
+def main(argv: Sequence[str] | None = None, *, clock: Clock = utc_now,
+         out: TextIO | None = None, err: TextIO | None = None) -> int:
+    return run_tool(build_parser(), lambda args, stream: _run(args, clock, stream), argv, out, err)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Tex
 
 from bot.store.db import Base
 
-__all__ = ["OutboxRow", "OptOut", "State"]
+__all__ = ["OptOut", "OutboxRow", "State"]
 
 
 class State:

@@ -10,10 +10,11 @@ claimable again; ``mark_sent`` / ``mark_failed`` only apply for the lease holder
 """
 from __future__ import annotations
 
+import builtins
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, List, Optional
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,7 +24,7 @@ from bot.notify.addressing import chat_channel_of
 from bot.notify.models import OptOut, OutboxRow, State
 from bot.store.db import session_scope
 
-__all__ = ["Claimed", "Delivery", "OutboxStore", "STATE_LABELS", "enqueue", "is_opted_out"]
+__all__ = ["STATE_LABELS", "Claimed", "Delivery", "OutboxStore", "enqueue", "is_opted_out"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class Claimed:
     recipient: str
     text: str
     attempts: int
+    kind: str = "status"
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,9 @@ class Delivery:
     state: str
     attempts: int
     next_attempt_at: datetime
-    last_error: Optional[str]
+    last_error: str | None
     created_at: datetime
-    sent_at: Optional[datetime]
+    sent_at: datetime | None
     text: str
 
 
@@ -71,12 +73,13 @@ def is_opted_out(session: Session, recipient: str) -> bool:
     return session.get(OptOut, recipient) is not None
 
 
-def enqueue(session: Session, *, case_id: int, case_number: str, sender_id: Optional[str],
-            kind: str, status: str, text: str, now: datetime) -> Optional[OutboxRow]:
+def enqueue(session: Session, *, case_id: int, case_number: str, sender_id: str | None,
+            kind: str, status: str, text: str, now: datetime) -> OutboxRow | None:
     """Add a message for the citizen behind ``sender_id`` (in the caller's transaction).
 
     ``None`` when the sender has no chat channel we can push to; a citizen who said
-    退订通知 gets a ``suppressed`` row (visible to officers, never sent)."""
+    退订通知 gets a ``suppressed`` row (visible to officers, never sent).
+    """
     channel = chat_channel_of(sender_id)
     if channel is None or sender_id is None:
         return None
@@ -106,7 +109,7 @@ class OutboxStore:
                 or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now))
 
     def claim(self, owner: str, *, lease: timedelta, limit: int = 20,
-              channels: Optional[Iterable[str]] = None) -> List[Claimed]:
+              channels: Iterable[str] | None = None) -> builtins.list[Claimed]:
         """Lease up to ``limit`` due rows to ``owner`` (attempts counted)."""
         now = self.now()
         # Oldest due first; a released row (web chat citizen away) goes to the back of the
@@ -115,7 +118,7 @@ class OutboxStore:
                  .order_by(OutboxRow.next_attempt_at, OutboxRow.id).limit(limit))
         if channels is not None:
             query = query.where(OutboxRow.channel.in_(list(channels)))
-        claimed: List[Claimed] = []
+        claimed: list[Claimed] = []
         with session_scope(self._factory) as session:
             postgres = session.get_bind().dialect.name == "postgresql"
             if postgres:
@@ -133,7 +136,8 @@ class OutboxStore:
                 if is_opted_out(session, row.recipient):
                     row.state, row.lease_owner, row.lease_until = State.SUPPRESSED, None, None
                     continue
-                claimed.append(Claimed(row.id, row.channel, row.recipient, row.text, row.attempts))
+                claimed.append(Claimed(row.id, row.channel, row.recipient, row.text, row.attempts,
+                                       row.kind))
         return claimed
 
     def _finish(self, row_id: int, owner: str, **values: object) -> bool:
@@ -160,19 +164,19 @@ class OutboxStore:
                             next_attempt_at=self.now())
 
     # ------------------------------------------------------ console and CLI
-    def for_case(self, case_number: str) -> List[Delivery]:
+    def for_case(self, case_number: str) -> builtins.list[Delivery]:
         query = select(OutboxRow).where(OutboxRow.case_number == case_number).order_by(OutboxRow.id)
         with session_scope(self._factory) as session:
             return [_delivery(row) for row in session.execute(query).scalars()]
 
-    def list(self, state: Optional[str] = None, limit: int = 100) -> List[Delivery]:
+    def list(self, state: str | None = None, limit: int = 100) -> builtins.list[Delivery]:
         query = select(OutboxRow).order_by(OutboxRow.id.desc()).limit(max(1, limit))
         if state:
             query = query.where(OutboxRow.state == state)
         with session_scope(self._factory) as session:
             return [_delivery(row) for row in session.execute(query).scalars()]
 
-    def retry(self, ids: Optional[Iterable[int]] = None) -> int:
+    def retry(self, ids: Iterable[int] | None = None) -> int:
         """Make failed rows (all, or the given ids) pending again, due now; returns the count."""
         query = update(OutboxRow).where(OutboxRow.state == State.FAILED)
         if ids is not None:
@@ -201,8 +205,10 @@ class OutboxStore:
             session.execute(delete(OptOut).where(OptOut.recipient == recipient))
 
     def set_subscribed(self, recipient: str, subscribed: bool) -> bool:
-        """退订通知 / 恢复通知 for a chat sender; ``False`` when ``recipient`` is not a chat
-        we can push to (nothing stored)."""
+        """退订通知 / 恢复通知 for a chat sender.
+
+        ``False`` when ``recipient`` is not a chat we can push to (nothing stored).
+        """
         if chat_channel_of(recipient) is None:
             return False
         (self.opt_in if subscribed else self.opt_out)(recipient.strip())

@@ -14,15 +14,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable, Optional
 
 from bot.common.backoff import exponential_delay, next_delay
 from bot.conversation.delivery import DeliveryHub
 from bot.notify.outbox import Claimed, OutboxStore
 from bot.privacy import mask_sender_id
-from bot.replies import Reply
+from bot.replies import Button, Reply
 
 __all__ = ["NotifyWorker", "PassResult", "WorkerPolicy"]
 
@@ -51,18 +51,22 @@ class PassResult:
 
 class NotifyWorker:
     def __init__(self, store: OutboxStore, hub: DeliveryHub, *,
-                 reachable: Optional[Reachable] = None, policy: WorkerPolicy = WorkerPolicy(),
-                 owner: Optional[str] = None) -> None:
+                 reachable: Reachable | None = None, policy: WorkerPolicy = WorkerPolicy(),
+                 owner: str | None = None,
+                 buttons: Mapping[str, list[Button]] | None = None) -> None:
         self.store = store
+        #: quick replies sent with a kind of message (the 回访 question's 满意/基本满意/不满意)
+        self.buttons: dict[str, list[Button]] = dict(buttons or {})
         self.hub = hub
         self.reachable = reachable or (lambda channel, recipient: True)
         self.policy = policy
         self.owner = owner or f"notify-{secrets.token_hex(6)}"
 
-    async def _deliver(self, row: Claimed) -> Optional[str]:
+    async def _deliver(self, row: Claimed) -> str | None:
         """``None`` when the channel accepted the message, else the reason."""
         try:
-            ok = await self.hub.deliver(row.channel, row.recipient, [Reply(row.text)])
+            reply = Reply(row.text, list(self.buttons.get(row.kind, [])), notice=True)
+            ok = await self.hub.deliver(row.channel, row.recipient, [reply])
         except Exception as error:  # noqa: BLE001 - a broken channel must not stop the loop
             return f"{type(error).__name__}: {error}"
         return None if ok else "channel refused or unavailable"
@@ -102,7 +106,7 @@ class NotifyWorker:
                 error_delay = 0.0
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - e.g. the database is down: try again later
+            except Exception:
                 error_delay = next_delay(error_delay, self.policy.poll_seconds, 60.0)
                 log.exception("notification pass failed; next try in %.0fs", error_delay)
             await asyncio.sleep(error_delay or self.policy.poll_seconds)

@@ -54,6 +54,8 @@ CONSOLE_JINJA_KEY = web.AppKey("console_jinja2", jinja2.Environment)
 ADMIN_KEY: web.AppKey[Any] = web.AppKey("admin_tools")          # bot.admin.web.context.Admin
 ADMIN_JINJA_KEY = web.AppKey("admin_jinja2", jinja2.Environment)
 SUPERVISION_KEY: web.AppKey[Any] = web.AppKey("supervision")    # bot.cases.supervision.Supervision
+JOB_RUNNER_KEY: web.AppKey[Any] = web.AppKey("job_runner")      # bot.gateway.jobs.JobRunner
+FOLLOWUP_KEY: web.AppKey[Any] = web.AppKey("followup")          # bot.followup.service.FollowupService
 
 # ------------------------------------------------------------------ channels
 TELEGRAM_RUNNER_KEY: web.AppKey[Any] = web.AppKey("telegram")   # bot.channels.telegram.lifecycle.BridgeRunner

@@ -1,5 +1,6 @@
 """督办 test fixtures: the console fixtures plus a ``Supervision`` on the fake clock."""
-from typing import Any, AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -34,7 +35,7 @@ def supervision(case_service: CaseService, fake_clock: Any) -> Iterator[Supervis
 
 
 @pytest.fixture
-async def gateway(console_settings: Settings, aiohttp_client: Any, fake_clock: Any,
+async def gateway(console_settings: Settings, aiohttp_client: Any, fake_clock: Any,  # noqa: F811
                   monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TestClient]:
     """The real gateway; its 督办 page reads deadlines on the fake clock."""
     monkeypatch.setattr(accounts_module, "PasswordHasher", fast_hasher)

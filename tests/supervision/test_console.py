@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, List
+from typing import Any
 
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from tests.supervision.conftest import file
 from tests.supervision.test_deadlines import accept, at_china
 
 
-def audit(case_service: CaseService, action: str) -> List[AuditEntry]:
+def audit(case_service: CaseService, action: str) -> list[AuditEntry]:
     with session_scope(case_service._factory) as session:
         return list(session.execute(select(AuditEntry).where(AuditEntry.action == action)
                                     .order_by(AuditEntry.id)).scalars())

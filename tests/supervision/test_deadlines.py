@@ -3,7 +3,7 @@ never moved off weekends or holidays: ``bot.cases.deadlines``)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 
@@ -18,7 +18,7 @@ def at_china(clock: Any, day: date, hour: int = 10, minute: int = 0) -> None:
     clock.now = datetime(day.year, day.month, day.day, hour, minute) - timedelta(hours=8)
 
 
-def item(supervision: Supervision, number: str) -> Optional[DeadlineItem]:
+def item(supervision: Supervision, number: str) -> DeadlineItem | None:
     found = [i for i in supervision.deadline_items() if i.case_number == number]
     return found[0] if found else None
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
-from typing import Any, List
+from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from tests.supervision.conftest import file
 from tests.supervision.test_deadlines import accept, at_china
 
 
-def checks(supervision: Supervision) -> List[AuditEntry]:
+def checks(supervision: Supervision) -> list[AuditEntry]:
     with session_scope(supervision._factory) as session:
         return list(session.execute(select(AuditEntry).where(
             AuditEntry.action == "deadline_check")).scalars())
@@ -29,7 +29,7 @@ async def test_only_one_of_two_runners_checks_each_hour(case_service: CaseServic
                                                         fake_clock: Any) -> None:
     number = file(case_service)
     at_china(fake_clock, date(2026, 3, 18))
-    sent: List[str] = []
+    sent: list[str] = []
 
     async def send(text: str) -> None:
         sent.append(text)
@@ -39,7 +39,7 @@ async def test_only_one_of_two_runners_checks_each_hour(case_service: CaseServic
     two = DeadlineCheck(Supervision(factory, fake_clock), send, holder="gw-two")
     results = await asyncio.gather(one.run_once(), two.run_once())
     assert sorted(r is None for r in results) == [False, True]
-    ran = [r for r in results if r is not None][0]
+    ran = next(r for r in results if r is not None)
     assert [i.case_number for i in ran] == [number]
     assert len(sent) == 1 and number in sent[0] and "超期1天" in sent[0]
     assert "张三丰" not in sent[0] and "1381" not in sent[0]  # no personal data

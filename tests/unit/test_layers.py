@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 import pytest
 
@@ -23,12 +23,12 @@ REPO = Path(__file__).resolve().parents[2]
 ROOTS = ("bot", "actions")
 
 #: layer name → units, lowest layer first (keep in step with docs/architecture.md).
-LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
+LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("bot.common", "bot.settings", "bot.secrets", "bot.privacy", "bot.replies",
               "bot.labels", "bot.logging_setup", "bot.topology")),
     ("infrastructure", ("bot.store", "bot.audit", "bot.accounts", "bot.web")),
     ("domain", ("bot.knowledge", "bot.nlu", "bot.evaluation", "bot.cases", "bot.conversation",
-                "bot.handoff", "bot.admin", "bot.retention", "bot.notify",
+                "bot.handoff", "bot.admin", "bot.retention", "bot.notify", "bot.followup",
                 "bot.dashboard")),
     ("interfaces", ("bot.channels", "bot.console", "bot.admin.web", "bot.dashboard.web")),
     ("processes", ("bot.gateway", "bot.launch", "actions", "bot")),
@@ -38,7 +38,7 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
 #: and left out of the cycle check.
 REGISTRY = "bot.store.models"
 
-LAYER_OF: Dict[str, int] = {unit: index for index, (_, units) in enumerate(LAYERS) for unit in units}
+LAYER_OF: dict[str, int] = {unit: index for index, (_, units) in enumerate(LAYERS) for unit in units}
 
 
 def module_name(path: Path) -> str:
@@ -48,8 +48,8 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def all_modules() -> Dict[str, Path]:
-    found: Dict[str, Path] = {}
+def all_modules() -> dict[str, Path]:
+    found: dict[str, Path] = {}
     for root in ROOTS:
         for path in sorted((REPO / root).rglob("*.py")):
             found[module_name(path)] = path
@@ -59,21 +59,21 @@ def all_modules() -> Dict[str, Path]:
 MODULES = all_modules()
 
 
-def unit_of(module: str) -> Optional[str]:
-    best: Optional[str] = None
+def unit_of(module: str) -> str | None:
+    best: str | None = None
     for unit in LAYER_OF:
         if (module == unit or module.startswith(unit + ".")) and (best is None or len(unit) > len(best)):
             best = unit
     return best
 
 
-def _resolve_relative(module: str, path: Path, level: int, target: Optional[str]) -> str:
+def _resolve_relative(module: str, path: Path, level: int, target: str | None) -> str:
     package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
     base = package[: len(package) - (level - 1)]
     return ".".join(base + ([target] if target else []))
 
 
-def imports_of(module: str, path: Path) -> Iterator[Tuple[str, int]]:
+def imports_of(module: str, path: Path) -> Iterator[tuple[str, int]]:
     """(imported module, line) for every import of a ``bot``/``actions`` module."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     for node in ast.walk(tree):
@@ -81,10 +81,7 @@ def imports_of(module: str, path: Path) -> Iterator[Tuple[str, int]]:
             for alias in node.names:
                 yield alias.name, node.lineno
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = _resolve_relative(module, path, node.level, node.module)
-            else:
-                base = node.module or ""
+            base = _resolve_relative(module, path, node.level, node.module) if node.level else node.module or ""
             for alias in node.names:
                 candidate = f"{base}.{alias.name}"
                 yield (candidate if candidate in MODULES else base), node.lineno
@@ -94,7 +91,7 @@ def imports_of(module: str, path: Path) -> Iterator[Tuple[str, int]]:
             yield node.args[0].value, node.lineno
 
 
-def internal_imports() -> List[Tuple[str, str, int]]:
+def internal_imports() -> list[tuple[str, str, int]]:
     edges = []
     for module, path in MODULES.items():
         for target, line in imports_of(module, path):
@@ -129,13 +126,13 @@ def test_no_import_goes_up_a_layer() -> None:
     assert not upward, "imports that go up a layer:\n" + "\n".join(upward)
 
 
-def _cycles(graph: Dict[str, Set[str]]) -> List[List[str]]:
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     """Strongly connected components with more than one unit (Tarjan)."""
-    index: Dict[str, int] = {}
-    low: Dict[str, int] = {}
-    stack: List[str] = []
-    on_stack: Set[str] = set()
-    found: List[List[str]] = []
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
 
     def visit(node: str) -> None:
         index[node] = low[node] = len(index)
@@ -165,8 +162,8 @@ def _cycles(graph: Dict[str, Set[str]]) -> List[List[str]]:
 
 
 def test_no_cycle_between_packages() -> None:
-    graph: Dict[str, Set[str]] = defaultdict(set)
-    where: Dict[Tuple[str, str], str] = {}
+    graph: dict[str, set[str]] = defaultdict(set)
+    where: dict[tuple[str, str], str] = {}
     for module, target, line in EDGES:
         source_unit, target_unit = unit_of(module), unit_of(target)
         if (source_unit is None or target_unit is None or source_unit == target_unit

@@ -1,5 +1,6 @@
 """`make run` with the WeChat settings (the real launcher, model and action server):
-the server is verified, an unsigned post is refused and a user's "你好" is answered."""
+the server is verified, an unsigned post is refused and a user's "你好" is answered; a
+citizen files a petition, hears about each status change and answers the 回访."""
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +8,6 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import List
 
 import pytest
 
@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.stack, pytest.mark.slow]
 GREETING = "交警信访指引助手"
 CITIZEN = "oTranscriptCitizen0000000001"  # an openid's shape: o + 27 characters
 FILING = ["/file_petition", '/describe_matter{"matter":"accident_determination"}', "张三",
-          "13812345678", "2026年11月1日在人民路口发生追尾事故，至今没有收到事故认定书",
+          "13812345678", "北京市朝阳区建国路88号3单元501室",
+          "2026年11月1日在人民路口发生追尾事故，至今没有收到事故认定书",
           "请尽快出具事故认定书", "已经超过法定的十日期限", "人民路与解放路交叉口", "跳过",
           "/affirm"]
 
@@ -76,7 +77,7 @@ async def test_make_run_with_wechat_settings(tmp_path: Path) -> None:
 async def files_and_hears_about_the_case(stack: Stack, wechat: WeChatServer,
                                          api: FakeWeChatApi) -> None:
     """Filing over WeChat, then an officer accepts the case: the citizen is told."""
-    transcript: List[str] = []
+    transcript: list[str] = []
     for message in FILING:
         transcript += [f"> {message}", await say(wechat, api, CITIZEN, message)]
     everything = "\n".join(transcript + api.texts_to(CITIZEN))
@@ -87,7 +88,29 @@ async def files_and_hears_about_the_case(stack: Stack, wechat: WeChatServer,
     await asyncio.to_thread(change_status, stack, number, "accepted")
     await api.wait_for(lambda: any(number in text for text in api.texts_to(CITIZEN)[told:]),
                        timeout=120)
-    notice = [text for text in api.texts_to(CITIZEN)[told:] if number in text][0]
+    notice = next(text for text in api.texts_to(CITIZEN)[told:] if number in text)
     assert "受理" in notice and "13812345678" not in notice
     transcript += ["(民警把案件改为“已受理”)", notice]
+    transcript += await answered_and_followed_up(stack, wechat, api, number)
     print("\n".join(transcript))
+
+
+async def answered_and_followed_up(stack: Stack, wechat: WeChatServer, api: FakeWeChatApi,
+                                   number: str) -> list[str]:
+    """The case is answered; the 回访 question comes (planned at once from the shell, as
+    the gateway's job runner would after FOLLOWUP_DELAY_HOURS); "不满意" gets the 复查 route."""
+    told = len(api.texts_to(CITIZEN))
+    for status in ("in_progress", "answered"):
+        await asyncio.to_thread(change_status, stack, number, status)
+    await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bot", "followup", "plan",
+                                             "--delay-hours", "0"], cwd=REPO_ROOT, env=stack.env,
+                            check=True, capture_output=True, timeout=120)
+    await api.wait_for(lambda: any("满意吗" in text for text in api.texts_to(CITIZEN)[told:]),
+                       timeout=120)
+    pushed = api.texts_to(CITIZEN)[told:]
+    question = next(text for text in pushed if "满意吗" in text)
+    assert number in question and "不满意" in question
+    reply = await say(wechat, api, CITIZEN, "不满意，问题没有解决")
+    assert "复查" in reply and "第三十五条" in reply and "转人工" in reply
+    return ["(民警把案件改为“办理中”，再改为“已答复”)", *pushed,
+            "> 不满意，问题没有解决", reply]

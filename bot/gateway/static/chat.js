@@ -48,7 +48,8 @@
   }
 
   function showReplies(messages, kind) {
-    (messages || []).forEach((m) => addMessage(kind || "bot", m.text || "", m.buttons || []));
+    // pushed messages are an officer's, except the system's own notices (case updates, 回访)
+    (messages || []).forEach((m) => addMessage(m.notice ? "bot" : (kind || "bot"), m.text || "", m.buttons || []));
   }
 
   async function deliver(message, shown) {
