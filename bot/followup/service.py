@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -115,11 +115,32 @@ class FollowupService:
                              case_answered_at=case.answered_at, due_at=now,
                              state=FollowupState.OPEN, created_at=now))
 
+    def _cancel_overtaken(self, session: Session) -> None:
+        """Open 回访 not sent yet whose case moved on (复查/复核 asked): never asked."""
+        overtaken = (select(Followup.id, Followup.outbox_id).join(Case, Case.id == Followup.case_id)
+                     .join(OutboxRow, OutboxRow.id == Followup.outbox_id)
+                     .where(Followup.state == FollowupState.OPEN, OutboxRow.state == State.PENDING,
+                            Case.status.not_in(_ANSWER_STANDS)))
+        for followup_id, outbox_id in session.execute(overtaken).all():
+            stopped = session.execute(  # not while a worker holds it: then it is asked after all
+                update(OutboxRow).where(OutboxRow.id == outbox_id, OutboxRow.state == State.PENDING,
+                                        OutboxRow.lease_owner.is_(None))
+                .values(state=State.CANCELLED).execution_options(synchronize_session=False)).rowcount
+            if stopped != 1:
+                continue
+            session.execute(update(Followup).where(Followup.id == followup_id)
+                            .values(state=FollowupState.CANCELLED).execution_options(synchronize_session=False))
+
     def plan(self) -> int:
-        """Queue the question for every case whose answer is ``delay`` old; the count."""
+        """Queue the question for every case whose answer is ``delay`` old; the count.
+
+        First, questions still waiting to go out for cases taken to 复查/复核 meanwhile are
+        cancelled.
+        """
         now = self.now()
         planned = 0
         with session_scope(self._factory) as session:
+            self._cancel_overtaken(session)
             case_ids = self._candidates(session, now)
         for case_id in case_ids:  # one transaction each: a unique clash only skips that case
             try:

@@ -15,8 +15,9 @@ class State:
     SENT = "sent"  # the channel accepted it
     FAILED = "failed"  # gave up after ``max_attempts``; ``retry`` makes it pending again
     SUPPRESSED = "suppressed"  # the citizen said 退订通知
+    CANCELLED = "cancelled"  # no longer true before it went out (a 回访 overtaken by a 复查)
 
-    ALL = (PENDING, SENT, FAILED, SUPPRESSED)
+    ALL = (PENDING, SENT, FAILED, SUPPRESSED, CANCELLED)
 
 
 class OutboxRow(Base):

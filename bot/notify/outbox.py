@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 _MAX_ERROR = 300
 STATE_LABELS = {State.PENDING: "待发送", State.SENT: "已送达", State.FAILED: "发送失败（可重试）",
-                State.SUPPRESSED: "信访人已退订，未发送"}
+                State.SUPPRESSED: "信访人已退订，未发送", State.CANCELLED: "案件已有新进展，未发送"}
 
 
 @dataclass(frozen=True)

@@ -193,3 +193,16 @@ def _figures(cases: CaseFigures) -> Figures:
     """Whole-page figures around ``cases`` (what the tables are made from)."""
     day = date(2026, 3, 5)
     return Figures(Period(day, day), ConversationFigures(), DiversionFigures(), HandoffFigures(), cases)
+
+
+def test_a_question_not_yet_sent_is_cancelled_when_the_citizen_asks_for_a_review(
+        case_service: CaseService, followups: FollowupService, fake_clock: FakeClock) -> None:
+    number = answered(case_service, sender_id=WEB_SENDER)
+    fake_clock.advance(days=3)
+    followups.plan()  # queued; the citizen's web chat is closed, so it waits
+    case_service.transition(number, "review", "王警官")
+    assert followups.plan() == 0
+    [view] = followups.for_case(number)
+    assert (view.state, view.delivery) == ("cancelled", State.CANCELLED)
+    channel = deliver_all(followups, fake_clock)
+    assert not [text for _, text in channel.sent if "满意吗" in text]
