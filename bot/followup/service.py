@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -153,11 +153,16 @@ class FollowupService:
 
     # ---------------------------------------------------------------- answer
     def _open_query(self, recipient: str, now: datetime):  # type: ignore[no-untyped-def]
-        """The latest delivered, unanswered question to ``recipient`` within the window."""
+        """The latest delivered, unanswered question to ``recipient`` within the window.
+
+        A question whose delivery is under way (leased by a worker, not yet marked sent)
+        counts as delivered: the citizen may answer before the worker records it.
+        """
+        delivered = or_(and_(OutboxRow.state == State.SENT, OutboxRow.sent_at > now - self.window),
+                        and_(OutboxRow.state == State.PENDING, OutboxRow.lease_until > now))
         return (select(Followup).join(OutboxRow, OutboxRow.id == Followup.outbox_id)
-                .where(Followup.recipient == recipient, Followup.state == FollowupState.OPEN,
-                       OutboxRow.state == State.SENT, OutboxRow.sent_at > now - self.window)
-                .order_by(OutboxRow.sent_at.desc(), Followup.id.desc()).limit(1))
+                .where(Followup.recipient == recipient, Followup.state == FollowupState.OPEN, delivered)
+                .order_by(Followup.id.desc()).limit(1))
 
     def has_open(self, recipient: str) -> bool:
         with session_scope(self._factory) as session:

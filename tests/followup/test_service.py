@@ -206,3 +206,15 @@ def test_a_question_not_yet_sent_is_cancelled_when_the_citizen_asks_for_a_review
     assert (view.state, view.delivery) == ("cancelled", State.CANCELLED)
     channel = deliver_all(followups, fake_clock)
     assert not [text for _, text in channel.sent if "满意吗" in text]
+
+
+def test_an_answer_during_delivery_counts(case_service: CaseService, followups: FollowupService,
+                                          fake_clock: FakeClock) -> None:
+    """The citizen may answer before the worker has marked the question sent."""
+    answered(case_service)
+    fake_clock.advance(days=3)
+    followups.plan()
+    store = OutboxStore(followups._factory, fake_clock)
+    [claimed] = [row for row in store.claim("worker-1", lease=timedelta(minutes=5)) if row.kind == KIND]
+    assert followups.answer(TG_CHAT, Rating.SATISFIED, "满意") is not None
+    assert store.mark_sent(claimed.id, "worker-1")
