@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
 from bot.accounts.models import Officer
 from bot.common.clock import local_date, utc_now
@@ -29,13 +31,31 @@ from bot.settings import get_settings
 from bot.store.db import make_engine
 from bot.store.migrate import upgrade
 
-__all__ = ["main", "period_arguments"]
+__all__ = ["chosen_period", "dashboard_engines", "main", "period_arguments"]
 
 
 def period_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--week", help="ISO week, e.g. 2026-W49")
     parser.add_argument("--from", dest="first", help="first day YYYY-MM-DD")
     parser.add_argument("--to", dest="last", help="last day YYYY-MM-DD")
+
+
+@contextmanager
+def dashboard_engines() -> Iterator[tuple[Engine, Engine]]:
+    """The (tracker store, application database) engines from the settings, disposed on leaving.
+
+    One engine serves both when the two URLs name the same database.
+    """
+    settings = get_settings()
+    app = make_engine(settings.database_url)
+    same = settings.tracker_store_url == settings.database_url
+    tracker = app if same else make_engine(settings.tracker_store_url)
+    try:
+        yield tracker, app
+    finally:
+        app.dispose()
+        if not same:
+            tracker.dispose()
 
 
 def chosen_period(args: argparse.Namespace) -> Period:
@@ -50,12 +70,8 @@ def chosen_period(args: argparse.Namespace) -> Period:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    upgrade(settings.database_url)
-    app = make_engine(settings.database_url)
-    tracker = app if settings.tracker_store_url == settings.database_url else make_engine(
-        settings.tracker_store_url)
-    try:
+    upgrade(get_settings().database_url)
+    with dashboard_engines() as (tracker, app):
         with app.connect() as connection:
             there = connection.execute(select(Officer.id).where(Officer.username == OFFICERS[0][0])).first()
         if there is not None and not args.force:
@@ -64,10 +80,6 @@ def _demo(args: argparse.Namespace) -> int:
         end = date.fromisoformat(args.end) if args.end else local_date(utc_now())
         counts = seed_month(tracker, app, end, days=args.days, seed=args.seed)
         Dashboard(tracker, app).ensure_indexes()
-    finally:
-        app.dispose()
-        if tracker is not app:
-            tracker.dispose()
     print(f"演示数据已写入（截至 {end}，{args.days} 天）：对话 {counts['conversations']}，"
           f"信访件 {counts['cases']}，人工接管 {counts['handoffs']}，事件 {counts['events']}。"
           " 打开 /console/dashboard 查看。")
@@ -75,16 +87,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    app = make_engine(settings.database_url)
-    tracker = app if settings.tracker_store_url == settings.database_url else make_engine(
-        settings.tracker_store_url)
-    try:
+    with dashboard_engines() as (tracker, app):
         figures = Dashboard(tracker, app).figures(chosen_period(args))
-    finally:
-        app.dispose()
-        if tracker is not app:
-            tracker.dispose()
     print(figures.period.label)
     summary = tables(figures, {r.id: r.label for r in default_knowledge()})[0]
     for name, value in summary.rows:
@@ -93,35 +97,19 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _index(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    app = make_engine(settings.database_url)
-    tracker = app if settings.tracker_store_url == settings.database_url else make_engine(
-        settings.tracker_store_url)
-    try:
+    with dashboard_engines() as (tracker, app):
         made = Dashboard(tracker, app).ensure_indexes()
-    finally:
-        app.dispose()
-        if tracker is not app:
-            tracker.dispose()
     print("索引已就绪 / indexes ready: " + (", ".join(made) if made else "（还没有 events 表 / no events table yet）"))
     return 0
 
 
 def _rollup(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    app = make_engine(settings.database_url)
-    tracker = app if settings.tracker_store_url == settings.database_url else make_engine(
-        settings.tracker_store_url)
-    try:
+    with dashboard_engines() as (tracker, app):
         rollup = Rollup(tracker, app)
         if not rollup.available():
             print("还没有 events 表或汇总表（先迁移）/ no events table or rollup tables yet (migrate first)")
             return 1
         done = rollup.refresh()
-    finally:
-        app.dispose()
-        if tracker is not app:
-            tracker.dispose()
     print(f"汇总已更新 / rollup refreshed: {done['days']} days, up to event {done['last_event_id']}, "
           f"{done['seconds']:.1f}s")
     return 0

@@ -19,12 +19,10 @@ from pathlib import Path
 
 from bot.common.clock import local_midnight, utc_now
 from bot.dashboard.charts import CHARTS, FontMissing, cjk_font, draw, svg
-from bot.dashboard.cli import chosen_period, period_arguments
+from bot.dashboard.cli import chosen_period, dashboard_engines, period_arguments
 from bot.dashboard.period import PeriodError
 from bot.dashboard.queries import Dashboard, Figures
 from bot.knowledge import default_knowledge
-from bot.settings import get_settings
-from bot.store.db import make_engine
 
 __all__ = ["headline", "main", "summary_lines", "write_html", "write_pdf"]
 
@@ -87,11 +85,7 @@ def _pct(value: float | None) -> str:
 
 
 def _figures(args: argparse.Namespace) -> tuple[Figures, Figures]:
-    settings = get_settings()
-    app = make_engine(settings.database_url)
-    tracker = app if settings.tracker_store_url == settings.database_url else make_engine(
-        settings.tracker_store_url)
-    try:
+    with dashboard_engines() as (tracker, app):
         clock = utc_now
         if args.as_of:
             noon = local_midnight(date.fromisoformat(args.as_of)) + timedelta(hours=12)
@@ -99,10 +93,6 @@ def _figures(args: argparse.Namespace) -> tuple[Figures, Figures]:
         dashboard = Dashboard(tracker, app, clock=clock)
         period = chosen_period(args)
         return dashboard.figures(period), dashboard.figures(period.previous())
-    finally:
-        app.dispose()
-        if tracker is not app:
-            tracker.dispose()
 
 
 def write_pdf(path: Path, current: Figures, previous: Figures, names: dict[str, str]) -> int:
