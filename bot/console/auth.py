@@ -20,7 +20,7 @@ from urllib.parse import quote, urlparse
 
 from aiohttp import web
 
-from bot.accounts.service import MAX_FAILURES, SESSION_LIFETIME
+from bot.accounts.service import MAX_FAILURES, SESSION_LIFETIME, OfficerView
 from bot.console.context import client_ip, console_of, current, render, run_db
 from bot.console.signing import sign, unsign
 from bot.console.throttle import ADDRESS_WINDOW
@@ -88,17 +88,32 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     return response
 
 
-def require_admin(handler: Handler) -> Handler:
-    """Only admins; officers get a 403 page."""
+Render = Callable[[web.Request, str, dict[str, Any], int], web.Response]
 
-    @functools.wraps(handler)
-    async def wrapped(request: web.Request) -> web.StreamResponse:
-        info = current(request)
-        if info is None or not info.officer.is_admin:
-            return render(request, "error.html", {"message": "只有管理员可以访问此页面。"}, 403)
-        return await handler(request)
 
-    return wrapped
+def require_role(allowed: Callable[[OfficerView], bool], message: str,
+                 page: Render = render) -> Callable[[Handler], Handler]:
+    """A decorator letting through only officers for whom ``allowed`` holds.
+
+    The others get ``message`` on a 403 error page (rendered by ``page``); anonymous
+    users never get here (the auth middleware sends them to the login page).
+    """
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def wrapped(request: web.Request) -> web.StreamResponse:
+            info = current(request)
+            if info is None or not allowed(info.officer):
+                return page(request, "error.html", {"message": message}, 403)
+            return await handler(request)
+
+        return wrapped
+
+    return decorate
+
+
+#: Only admins; officers get a 403 page.
+require_admin = require_role(lambda officer: officer.is_admin, "只有管理员可以访问此页面。")
 
 
 def _expire(response: web.StreamResponse, name: str, secure: bool) -> None:

@@ -7,7 +7,6 @@ every instruction and acknowledgement is audited (``bot.cases.supervision``).
 """
 from __future__ import annotations
 
-import functools
 from datetime import date
 from typing import Any
 
@@ -15,11 +14,10 @@ from aiohttp import web
 
 from bot.cases.errors import CaseError, CaseNotFound
 from bot.cases.supervision import DUE_SOON_DAYS, Supervision
-from bot.console.auth import Handler
+from bot.console.auth import require_role
 from bot.console.context import (
     client_ip,
     console_of,
-    current,
     officer_of,
     redirect,
     render,
@@ -38,20 +36,9 @@ def supervision_of(request: web.Request) -> Supervision | None:
     return value
 
 
-def require_supervisor(handler: Handler) -> Handler:
-    """Let only supervisors and admins through; officers get a 403 page.
-
-    Anonymous users are sent to the login page by the auth middleware.
-    """
-
-    @functools.wraps(handler)
-    async def wrapped(request: web.Request) -> web.StreamResponse:
-        info = current(request)
-        if info is None or not info.officer.can_supervise:
-            return render(request, "error.html", {"message": "只有督办员或管理员可以访问此页面。"}, 403)
-        return await handler(request)
-
-    return wrapped
+#: Only supervisors and admins; officers get a 403 page.
+require_supervisor = require_role(lambda officer: officer.can_supervise,
+                                  "只有督办员或管理员可以访问此页面。")
 
 
 @require_supervisor

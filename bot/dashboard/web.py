@@ -27,7 +27,8 @@ from sqlalchemy.engine import Engine
 
 from bot.common.clock import Clock, utc_now
 from bot.console.app import TEMPLATES_DIR
-from bot.console.context import CONSOLE_KEY, Console, client_ip, console_of, current, run_db
+from bot.console.auth import require_role
+from bot.console.context import CONSOLE_KEY, Console, client_ip, console_of, current, officer_of, run_db
 from bot.console.filters import FILTERS
 from bot.dashboard.charts import CHART_KEYS, CHARTS, FontMissing, svg
 from bot.dashboard.period import KINDS, Period, PeriodError, period_from_query
@@ -88,17 +89,6 @@ class DashboardPages:
 DASHBOARD_KEY = web.AppKey("dashboard", DashboardPages)
 
 
-def _allowed(request: web.Request) -> Any | None:
-    info = current(request)
-    if info is None:
-        raise web.HTTPUnauthorized(text="请先登录。")
-    return info.officer if info.officer.role in DASHBOARD_ROLES else None
-
-
-def _forbidden(request: web.Request) -> web.Response:
-    return _render(request, "error.html", {"message": "只有管理员和督查人员可以查看领导看板。"}, 403)
-
-
 def _render(request: web.Request, template: str, context: dict[str, Any], status: int = 200) -> web.Response:
     info = current(request)
     common = {"me": info.officer if info else None, "csrf": info.csrf_token if info else ""}
@@ -106,6 +96,11 @@ def _render(request: web.Request, template: str, context: dict[str, Any], status
                                               status=status, app_key=JINJA_KEY)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+#: Admins and supervisors (DASHBOARD_ROLES); officers get a 403 page in the dashboard's look.
+_viewers_only = require_role(lambda officer: officer.role in DASHBOARD_ROLES,
+                             "只有管理员和督查人员可以查看领导看板。", page=_render)
 
 
 def _period(request: web.Request) -> tuple[Period | None, str]:
@@ -123,10 +118,9 @@ def _query(period: Period) -> str:
     return urlencode({"period": "custom", "from": period.first.isoformat(), "to": period.last.isoformat()})
 
 
+@_viewers_only
 async def page(request: web.Request) -> web.StreamResponse:
-    officer = _allowed(request)
-    if officer is None:
-        return _forbidden(request)
+    officer = officer_of(request)
     console = console_of(request)
     pages = request.config_dict[DASHBOARD_KEY]
     period, error = _period(request)
@@ -145,10 +139,9 @@ async def page(request: web.Request) -> web.StreamResponse:
     })
 
 
+@_viewers_only
 async def chart(request: web.Request) -> web.StreamResponse:
-    officer = _allowed(request)
-    if officer is None:
-        return _forbidden(request)
+    officer = officer_of(request)
     found = CHART_KEYS.get(request.match_info["key"])
     period, error = _period(request)
     if found is None or period is None:
@@ -163,10 +156,9 @@ async def chart(request: web.Request) -> web.StreamResponse:
                         headers={"Cache-Control": "private, max-age=60"})
 
 
+@_viewers_only
 async def csv_download(request: web.Request) -> web.StreamResponse:
-    officer = _allowed(request)
-    if officer is None:
-        return _forbidden(request)
+    officer = officer_of(request)
     key = request.match_info["key"]
     period, error = _period(request)
     if key not in TABLE_KEYS or period is None:
