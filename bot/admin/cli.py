@@ -27,7 +27,7 @@ from bot.admin.jobs import JobRefused, JobView
 from bot.admin.labels import LabelError
 from bot.admin.registry import RegistryError
 from bot.admin.service import AdminService
-from bot.common.clock import local_midnight, utc_now
+from bot.common.clock import china_time, local_midnight, utc_now
 from bot.store.migrate import upgrade
 
 __all__ = ["build_parser", "main"]
@@ -119,7 +119,7 @@ def _print_items(items: Sequence[InboxItem], total: int, out: TextIO) -> None:
     print(f"{'key':<10} {'conf':>5} {'predicted':<34} {'sources':<28} {'last seen (CST)':<16} text",
           file=out)
     for item in items:
-        seen = (item.last_seen + timedelta(hours=8)).strftime("%m-%d %H:%M")
+        seen = china_time(item.last_seen, "%m-%d %H:%M")
         top = ", ".join(f"{n} {_short(c)}" for n, c in item.top_intents)
         print(f"{item.key[:10]} {item.confidence:5.2f} {item.predicted[:34]:<34} "
               f"{','.join(item.source_list)[:28]:<28} {seen:<16} {item.text}", file=out)
@@ -288,7 +288,7 @@ def _models(service: AdminService, out: TextIO) -> int:
           f"{'by':<14} fingerprint  path", file=out)
     for model in rows:
         figures = [f"{model.figures.headline(n):.3f}" if model.figures else "-" for n in names]
-        deployed = (model.deployed_at + timedelta(hours=8)).strftime("%m-%d %H:%M") if model.deployed_at else ""
+        deployed = china_time(model.deployed_at, "%m-%d %H:%M")
         print(f"{model.version:<24} {model.status_label:<8} {figures[0]:>6} {figures[1]:>6} {figures[2]:>6} "
               f"{deployed:<16} {(model.deployed_by or model.created_by)[:14]:<14} "
               f"{(model.fingerprint or '-')[:10]:<12} {model.path}{'' if model.exists else ' (缺失)'}", file=out)
@@ -296,7 +296,7 @@ def _models(service: AdminService, out: TextIO) -> int:
     if history:
         print("最近的部署 / recent deployments:", file=out)
     for entry in history:
-        when = (entry.at + timedelta(hours=8)).strftime("%m-%d %H:%M")
+        when = china_time(entry.at, "%m-%d %H:%M")
         reason = f" 强制理由：{entry.override_reason}" if entry.override_reason else ""
         print(f"  {when} {entry.action:<8} {entry.previous_version} → {entry.version} by {entry.actor}{reason}",
               file=out)

@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-__all__ = ["CHINA_TZ", "Clock", "local_date", "local_midnight", "to_naive_utc", "utc_now"]
+__all__ = ["CHINA_OFFSET", "CHINA_TZ", "Clock", "china_time", "local_date", "local_midnight",
+           "to_naive_utc", "utc_now"]
 
-CHINA_TZ = timezone(timedelta(hours=8), "CST")
+CHINA_OFFSET = timedelta(hours=8)
+CHINA_TZ = timezone(CHINA_OFFSET, "CST")
 Clock = Callable[[], datetime]
 
 
@@ -28,9 +30,18 @@ def to_naive_utc(moment: datetime) -> datetime:
 
 def local_date(moment: datetime) -> date:
     """The calendar date in China of a naive-UTC (or aware) moment."""
-    return (to_naive_utc(moment) + timedelta(hours=8)).date()
+    return (to_naive_utc(moment) + CHINA_OFFSET).date()
+
+
+def china_time(moment: datetime | None, fmt: str = "%m-%d %H:%M:%S", missing: str = "") -> str:
+    """A naive-UTC moment as China time text (``missing`` for None; a date as ISO)."""
+    if moment is None:
+        return missing
+    if isinstance(moment, date) and not isinstance(moment, datetime):
+        return moment.isoformat()
+    return (moment + CHINA_OFFSET).strftime(fmt)
 
 
 def local_midnight(day: date) -> datetime:
     """00:00 China time of ``day`` as naive UTC."""
-    return datetime.combine(day, time()) - timedelta(hours=8)
+    return datetime.combine(day, time()) - CHINA_OFFSET

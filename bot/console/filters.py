@@ -2,24 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
 from typing import Any
 
+from bot.common.clock import china_time
 from bot.privacy import mask_text
 
 __all__ = ["FILTERS", "china_time", "duration"]
-
-CHINA_OFFSET = timedelta(hours=8)
-
-
-def china_time(moment: datetime | None, fmt: str = "%m-%d %H:%M:%S") -> str:
-    """Naive UTC → China time text ('' for None)."""
-    if moment is None:
-        return ""
-    if isinstance(moment, date) and not isinstance(moment, datetime):
-        return moment.isoformat()
-    return (moment + CHINA_OFFSET).strftime(fmt)
-
 
 def duration(seconds: float | None) -> str:
     """12秒 / 3分05秒 / 2小时04分 / 3天2小时."""

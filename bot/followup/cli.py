@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TextIO
 
-from bot.common.clock import CHINA_TZ, Clock, utc_now
+from bot.common.clock import Clock, china_time, utc_now
 from bot.followup.models import FollowupState
 from bot.followup.service import RATING_LABELS, STATE_LABELS, FollowupService, FollowupView
 from bot.settings import get_settings
@@ -23,8 +23,7 @@ from bot.store.cli import migrated_factory, run_tool, tool_parser
 
 __all__ = ["main"]
 
-_CST = CHINA_TZ.utcoffset(None)
-
+MINUTES = "%Y-%m-%d %H:%M"
 
 def build_parser() -> argparse.ArgumentParser:
     parser, commands, common = tool_parser("followup", "回访 / follow-up of answered cases")
@@ -40,10 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _line(view: FollowupView) -> str:
     rating = RATING_LABELS.get(view.rating or "", "—")
-    answered = "—" if view.answered_at is None else (view.answered_at + _CST).strftime("%Y-%m-%d %H:%M")
+    answered = china_time(view.answered_at, MINUTES, "—")
     words = f"  “{view.comment}”" if view.comment else ""
     return (f"{view.case_number}  {STATE_LABELS.get(view.state, view.state)}  "
-            f"发出 {(view.due_at + _CST).strftime('%Y-%m-%d %H:%M')}  评价 {rating}  回复 {answered}{words}")
+            f"发出 {china_time(view.due_at, MINUTES)}  评价 {rating}  回复 {answered}{words}")
 
 
 def _run(args: argparse.Namespace, clock: Clock, out: TextIO) -> int:

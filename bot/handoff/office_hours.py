@@ -4,12 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.common.clock import to_naive_utc
+from bot.common.clock import CHINA_OFFSET, to_naive_utc
 from bot.handoff.texts import HandoffTexts
 
 __all__ = ["OfficeHours", "OfficeStatus"]
 
-CHINA_OFFSET = timedelta(hours=8)
 
 
 @dataclass(frozen=True)

@@ -9,18 +9,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TextIO
 
-from bot.common.clock import CHINA_TZ, Clock, utc_now
+from bot.common.clock import Clock, china_time, utc_now
 from bot.notify.models import State
 from bot.notify.outbox import STATE_LABELS, Delivery, OutboxStore
 from bot.store.cli import migrated_factory, run_tool, tool_parser
 
 __all__ = ["main"]
 
-_CST = CHINA_TZ.utcoffset(None)
-
+MINUTES = "%Y-%m-%d %H:%M"
 
 def build_parser() -> argparse.ArgumentParser:
     parser, commands, common = tool_parser("notify", "信访人通知 / status notifications (outbox)")
@@ -33,16 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _local(moment: datetime | None) -> str:
-    """Naive UTC -> China time, for people reading the list."""
-    return "—" if moment is None else (moment + _CST).strftime("%Y-%m-%d %H:%M")
-
-
 def _line(row: Delivery) -> str:
     error = f"  ({row.last_error})" if row.last_error and row.state != State.SENT else ""
     return (f"#{row.id}  {row.case_number}  {row.kind}:{row.status}  {row.channel}  "
             f"{row.state} {STATE_LABELS.get(row.state, '')}  尝试 {row.attempts}  "
-            f"生成 {_local(row.created_at)}  送达 {_local(row.sent_at)}{error}")
+            f"生成 {china_time(row.created_at, MINUTES, '—')}  送达 {china_time(row.sent_at, MINUTES, '—')}{error}")
 
 
 def _run(args: argparse.Namespace, clock: Clock, out: TextIO) -> int:

@@ -16,9 +16,9 @@ from telegram.error import TelegramError
 
 from bot.accounts.service import AccountService, OfficerView
 from bot.channels.telegram.texts import TEXTS_PATH
+from bot.common.clock import china_time
 from bot.common.texts import load_text
 from bot.handoff.models import Status
-from bot.handoff.office_hours import CHINA_OFFSET
 from bot.handoff.runtime import HandoffRuntime
 from bot.handoff.views import CHANNEL_LABELS, HandoffView
 
@@ -32,7 +32,7 @@ UNKNOWN_OFFICER = load_text(TEXTS_PATH, "unknown_officer")
 
 def notification_text(view: HandoffView) -> str:
     """Short alert text without any citizen text."""
-    local = (view.created_at + CHINA_OFFSET).strftime("%m-%d %H:%M")
+    local = china_time(view.created_at, "%m-%d %H:%M")
     head = "【紧急】" if view.urgent else ""
     lines = [f"{head}新的人工接管 #{view.id}", f"原因：{view.reason_label}"]
     if view.warning_tags:
